@@ -1,0 +1,4 @@
+//! Feeds: machine-readable outputs of the programme (iCalendar and frab schedules).
+
+pub mod frab;
+pub mod ical;

@@ -1,0 +1,239 @@
+//! programme: a static site generator for conference programmes.
+//!
+//! Organisers write one Markdown file per talk with YAML front matter;
+//! [`build`] turns the folder into a schedule website, iCalendar feeds and
+//! frab schedule files. The pipeline reads top to bottom:
+//!
+//! ```text
+//! content/ --load--> documents --resolve/check--> Programme --renderers--> Output --write--> public/
+//! ```
+//!
+//! Each stage is one module; see the README for the content format and the CLI.
+
+pub mod check;
+pub mod diagnostic;
+pub mod feeds;
+pub mod import;
+pub mod init;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod resolve;
+pub mod serve;
+pub mod synth;
+pub mod time;
+pub mod write;
+
+use chrono::{DateTime, Utc};
+use diagnostic::{Diagnostic, Diagnostics};
+use model::Programme;
+use output::Output;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What a build is asked to do; the CLI's arguments, validated.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The site root, holding `content/` and optionally `themes/`.
+    pub root: PathBuf,
+    /// The output folder; `<root>/public` when None.
+    pub output: Option<PathBuf>,
+    /// Include talks marked `draft: true`.
+    pub drafts: bool,
+    /// A previously published schedule.ics to carry SEQUENCE numbers on from;
+    /// when None, the output folder's own schedule.ics is used if present.
+    pub previous_feed: Option<PathBuf>,
+}
+
+impl Options {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Options {
+            root: root.into(),
+            output: None,
+            drafts: false,
+            previous_feed: None,
+        }
+    }
+
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.root.join("public"))
+    }
+}
+
+/// What renderers get besides the programme: facts about this build.
+#[derive(Debug, Clone)]
+pub struct Env {
+    /// The build's timestamp: `SOURCE_DATE_EPOCH` when set, otherwise the
+    /// newest modification time among the content files, so that the same
+    /// input gives the same bytes.
+    pub stamp: DateTime<Utc>,
+    /// The text of the previously published schedule.ics, if any.
+    pub previous_feed: Option<String>,
+}
+
+/// One output format. Renderers see only the programme and the build's
+/// facts, and return their files; they never read the site or write to disk.
+pub trait Renderer: Sync + Send {
+    fn name(&self) -> &'static str;
+    fn render(&self, programme: &Programme, env: &Env) -> Result<Output, Diagnostics>;
+}
+
+/// A site built in memory, not yet written.
+#[derive(Debug)]
+pub struct Built {
+    pub programme: Programme,
+    pub output: Output,
+    /// Warnings (a successful build has no errors).
+    pub diagnostics: Diagnostics,
+    /// Time spent loading, resolving and rendering.
+    pub elapsed: Duration,
+}
+
+/// What a finished build did, for the one-line summary.
+#[derive(Debug)]
+pub struct Report {
+    pub talks: usize,
+    pub speakers: usize,
+    pub pages: usize,
+    pub files: usize,
+    /// Files whose bytes changed (the rest were already there).
+    pub written: usize,
+    pub diagnostics: Diagnostics,
+    pub elapsed: Duration,
+}
+
+impl Report {
+    pub fn summary(&self) -> String {
+        format!(
+            "built {} talks, {} speakers, {} pages: {} files ({} changed) in {} ms",
+            self.talks,
+            self.speakers,
+            self.pages,
+            self.files,
+            self.written,
+            self.elapsed.as_millis()
+        )
+    }
+}
+
+/// Loads and validates the programme: everything up to rendering.
+/// Returns every diagnostic found; the Err side holds at least one error.
+pub fn load_programme(opts: &Options) -> Result<(Programme, Diagnostics), Diagnostics> {
+    let mut diagnostics = Diagnostics::new();
+    let content = load::load(&opts.root, &mut diagnostics);
+    let programme = content
+        .as_ref()
+        .and_then(|c| resolve::programme(c, opts.drafts, &mut diagnostics));
+    if let (Some(content), Some(programme)) = (&content, &programme) {
+        check::programme(programme, content, &mut diagnostics);
+    }
+    diagnostics.sort();
+    match programme {
+        Some(p) if !diagnostics.has_errors() => Ok((p, diagnostics)),
+        _ => Err(diagnostics),
+    }
+}
+
+/// Builds the whole site in memory: load, resolve, check, render, feeds.
+pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
+    let started = Instant::now();
+    let (programme, mut diagnostics) = load_programme(opts)?;
+    let env = Env {
+        stamp: build_stamp(&opts.root),
+        previous_feed: previous_feed(opts),
+    };
+    let renderers: Vec<Box<dyn Renderer>> = vec![
+        Box::new(render::Html::load(&opts.root, &programme.conference.theme).map_err(
+            |mut d| {
+                d.extend(diagnostics.clone());
+                d
+            },
+        )?),
+        Box::new(feeds::ical::Ical),
+        Box::new(feeds::frab::Frab),
+    ];
+    let rendered: Vec<Result<Output, Diagnostics>> = renderers
+        .par_iter()
+        .map(|r| r.render(&programme, &env))
+        .collect();
+    let mut output = Output::new();
+    for result in rendered {
+        match result.and_then(|o| {
+            output.merge(o).map_err(|path| {
+                Diagnostics(vec![Diagnostic::error(
+                    "output-clash",
+                    format!("two outputs claim the path `{path}`"),
+                )
+                .with_help("rename one of the files, or the theme template that writes it")])
+            })
+        }) {
+            Ok(()) => {}
+            Err(d) => diagnostics.extend(d),
+        }
+    }
+    if diagnostics.has_errors() {
+        return Err(diagnostics);
+    }
+    Ok(Built {
+        programme,
+        output,
+        diagnostics,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Builds the site and swaps it into the output folder. On any error the
+/// output folder is left exactly as it was.
+pub fn build(opts: &Options) -> Result<Report, Diagnostics> {
+    let started = Instant::now();
+    let built = build_in_memory(opts)?;
+    let out_dir = opts.output_dir();
+    let stats = write::publish(&built.output, &out_dir).map_err(|e| {
+        let mut d = built.diagnostics.clone();
+        d.push(
+            Diagnostic::error("write", format!("could not write the site: {e}"))
+                .in_file(&out_dir)
+                .with_help("check that the output folder is writable; the previous site is unchanged"),
+        );
+        d
+    })?;
+    Ok(Report {
+        talks: built.programme.talks.len(),
+        speakers: built.programme.speakers.len(),
+        pages: built.programme.pages.len(),
+        files: built.output.len(),
+        written: stats.written,
+        diagnostics: built.diagnostics,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// `SOURCE_DATE_EPOCH` when set and valid, else the newest mtime under content/.
+fn build_stamp(root: &Path) -> DateTime<Utc> {
+    if let Some(t) = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| DateTime::from_timestamp(s, 0))
+    {
+        return t;
+    }
+    let newest = load::newest_mtime(&root.join("content"));
+    let secs = newest
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0);
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+fn previous_feed(opts: &Options) -> Option<String> {
+    let path = opts
+        .previous_feed
+        .clone()
+        .unwrap_or_else(|| opts.output_dir().join("schedule.ics"));
+    std::fs::read_to_string(path).ok()
+}

@@ -1,0 +1,1 @@
+//! Markdown: pulldown-cmark to HTML (sanitised unless trusted) and to plain text for feeds.
