@@ -218,12 +218,82 @@ pub struct Page {
     pub extra: Extra,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StaticFile {
     /// Path relative to content/static, with `/` separators; also its output path.
     pub path: String,
-    /// Absolute path to read it from.
-    pub source: PathBuf,
+    pub bytes: Vec<u8>,
+}
+
+/// Turns a name into a URL slug: lower-case ASCII letters, digits and single
+/// hyphens. Accented Latin letters lose their accents; other characters are
+/// dropped; a name with nothing left gets `x` plus a hex code of its text.
+pub fn slugify(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut pending_dash = false;
+    for c in name.chars().flat_map(fold_char) {
+        if c.is_ascii_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+            }
+            pending_dash = false;
+            out.push(c.to_ascii_lowercase());
+        } else {
+            pending_dash = true;
+        }
+    }
+    if out.is_empty() && !name.trim().is_empty() {
+        let hash = name
+            .bytes()
+            .fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3));
+        out = format!("x{:08x}", hash as u32);
+    }
+    out
+}
+
+/// Folds common accented Latin letters to ASCII.
+fn fold_char(c: char) -> impl Iterator<Item = char> {
+    let s: &str = match c {
+        'à'..='å' | 'À'..='Å' | 'ā' | 'ą' | 'ă' => "a",
+        'æ' | 'Æ' => "ae",
+        'ç' | 'Ç' | 'ć' | 'č' | 'Č' | 'Ć' => "c",
+        'ď' | 'đ' | 'Đ' | 'ð' => "d",
+        'è'..='ë' | 'È'..='Ë' | 'ē' | 'ę' | 'ě' | 'ė' => "e",
+        'ì'..='ï' | 'Ì'..='Ï' | 'ī' | 'į' | 'ı' => "i",
+        'ł' | 'Ł' | 'ľ' | 'ĺ' => "l",
+        'ñ' | 'Ñ' | 'ń' | 'ň' | 'Ń' => "n",
+        'ò'..='ö' | 'ø' | 'Ò'..='Ö' | 'Ø' | 'ō' | 'ő' => "o",
+        'œ' | 'Œ' => "oe",
+        'ř' | 'Ř' | 'ŕ' => "r",
+        'ś' | 'š' | 'Š' | 'Ś' | 'ş' | 'ș' => "s",
+        'ß' => "ss",
+        'ť' | 'ţ' | 'ț' => "t",
+        'ù'..='ü' | 'Ù'..='Ü' | 'ū' | 'ů' | 'ű' | 'ų' => "u",
+        'ý' | 'ÿ' | 'Ý' => "y",
+        'ž' | 'Ž' | 'ź' | 'ż' | 'Ż' | 'Ź' => "z",
+        'þ' | 'Þ' => "th",
+        _ => "",
+    };
+    let single = if s.is_empty() { Some(c) } else { None };
+    s.chars().chain(single)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::slugify;
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slugify("Room 4"), "room-4");
+        assert_eq!(slugify("Main Plenary (Sala Verde)"), "main-plenary-sala-verde");
+        assert_eq!(slugify("  Ünïcödé  Straße "), "unicode-strasse");
+        assert_eq!(slugify("Julia Kloiber"), "julia-kloiber");
+        assert_eq!(slugify("my_talk--2"), "my-talk-2");
+        assert_eq!(slugify("李明"), slugify("李明"));
+        assert!(slugify("李明").starts_with('x'));
+        assert_ne!(slugify("李明"), slugify("王芳"));
+        assert_eq!(slugify(""), "");
+    }
 }
 
 impl Programme {

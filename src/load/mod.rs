@@ -3,7 +3,12 @@
 //! carry line and column for every value, so later stages can point at them.
 //! Every use of `serde_yaml` stays inside this module.
 
-use crate::diagnostic::Diagnostics;
+pub mod front;
+pub mod yaml;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::StaticFile;
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -12,18 +17,12 @@ use std::time::SystemTime;
 pub struct Content {
     pub root: PathBuf,
     pub conference: Document,
+    /// Sorted by path. Files that could not be read or parsed are left out
+    /// (their errors are in the diagnostics).
     pub talks: Vec<Document>,
     pub speakers: Vec<Document>,
     pub pages: Vec<Document>,
-    pub static_files: Vec<StaticSource>,
-}
-
-/// A file under content/static.
-#[derive(Debug, Clone)]
-pub struct StaticSource {
-    /// Relative to content/static, `/`-separated.
-    pub path: String,
-    pub bytes: Vec<u8>,
+    pub static_files: Vec<StaticFile>,
 }
 
 /// One source file: front matter (or the whole of conference.yaml) plus body.
@@ -31,16 +30,23 @@ pub struct StaticSource {
 pub struct Document {
     /// Relative to the root: `content/talks/keynote.md`.
     pub path: PathBuf,
-    /// The file stem.
-    pub slug: String,
-    /// The file's text (byte-order mark removed).
+    /// The file stem, as written.
+    pub stem: String,
+    /// The file's text (byte-order mark removed, `\n` line ends).
     pub text: String,
-    /// The front matter as a map (an empty map when absent or broken).
+    /// The front matter: a map.
     pub front: Node,
     /// The Markdown after the front matter.
     pub body: String,
     /// 1-based line where the body starts.
     pub body_line: usize,
+}
+
+impl Document {
+    /// The value of a top-level key.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.front.get(key)
+    }
 }
 
 /// A YAML value with the position it came from.
@@ -49,6 +55,36 @@ pub struct Node {
     pub line: usize,
     pub column: usize,
     pub value: Value,
+}
+
+impl Node {
+    /// The value of `key` when this is a map.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        match &self.value {
+            Value::Map(entries) => entries.iter().find(|(k, _)| k.name == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The entries when this is a map; none otherwise.
+    pub fn entries(&self) -> &[(Key, Node)] {
+        match &self.value {
+            Value::Map(entries) => entries,
+            _ => &[],
+        }
+    }
+
+    /// What kind of YAML value this is, for messages ("a list", "a number").
+    pub fn kind(&self) -> &'static str {
+        match self.value {
+            Value::Null => "empty",
+            Value::Bool(_) => "true/false",
+            Value::Int(_) | Value::Float(_) => "a number",
+            Value::String(_) => "text",
+            Value::List(_) => "a list",
+            Value::Map(_) => "a map",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -73,12 +109,257 @@ pub struct Key {
 /// Reads `root/content`. Returns None when nothing can be built (no
 /// conference.yaml, unreadable folder); every problem goes into `diagnostics`.
 pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
-    let _ = (root, diagnostics);
-    todo!("load")
+    let content = root.join("content");
+    if !content.is_dir() {
+        diagnostics.push(
+            Diagnostic::error("no-content", format!("there is no content/ folder in {}", root.display()))
+                .with_help("run `programme init DIR` to start a programme, or pass `--root DIR` pointing at the folder that holds content/"),
+        );
+        return None;
+    }
+    let conference_path = Path::new("content/conference.yaml");
+    let conference = match read_text(root, conference_path, diagnostics) {
+        Some(text) => match yaml::parse(&text) {
+            Ok(front) => Some(Document {
+                path: conference_path.to_path_buf(),
+                stem: "conference".into(),
+                text,
+                front,
+                body: String::new(),
+                body_line: 1,
+            }),
+            Err(e) => {
+                diagnostics.push(
+                    Diagnostic::error("yaml", e.message)
+                        .in_file(conference_path)
+                        .at(&text, e.line, e.column)
+                        .with_help(e.help),
+                );
+                None
+            }
+        },
+        None => None,
+    };
+    let talks = load_folder(root, "talks", diagnostics);
+    let speakers = load_folder(root, "speakers", diagnostics);
+    let pages = load_folder(root, "pages", diagnostics);
+    let static_files = load_static(root, diagnostics);
+    Some(Content {
+        root: root.to_path_buf(),
+        conference: conference?,
+        talks,
+        speakers,
+        pages,
+        static_files,
+    })
+}
+
+/// Editor swap, backup and temporary files, and hidden files: never content.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name.ends_with(".bak")
+        || name.starts_with(".#")
+}
+
+fn read_text(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<String> {
+    let bytes = match std::fs::read(root.join(rel)) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            diagnostics.push(
+                Diagnostic::error("missing-file", format!("{} is missing", rel.display()))
+                    .in_file(rel)
+                    .with_help("every programme needs content/conference.yaml with at least `title`, `acronym` and `timezone`"),
+            );
+            return None;
+        }
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::error("io", format!("could not read {}: {e}", rel.display())).in_file(rel),
+            );
+            return None;
+        }
+    };
+    match front::decode(&bytes) {
+        Ok(t) => Some(t),
+        Err((line, column)) => {
+            let lossy = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+            diagnostics.push(
+                Diagnostic::error("encoding", "the file is not valid UTF-8 text")
+                    .in_file(rel)
+                    .at(&lossy, line, column)
+                    .with_help("save the file as UTF-8 (most editors offer it under \"Save with encoding\")"),
+            );
+            None
+        }
+    }
+}
+
+/// Loads every `*.md` in `content/<folder>/`, in parallel, sorted by path.
+fn load_folder(root: &Path, folder: &str, diagnostics: &mut Diagnostics) -> Vec<Document> {
+    let dir = root.join("content").join(folder);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Vec::new();
+    };
+    let mut paths = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if is_ignored_name(&name) {
+            continue;
+        }
+        let rel = Path::new("content").join(folder).join(&name);
+        let is_file = entry.file_type().map(|t| t.is_file() || t.is_symlink()).unwrap_or(false);
+        if !is_file || !name.ends_with(".md") {
+            diagnostics.push(
+                Diagnostic::warning("ignored-file", format!("{} is not a Markdown file and is ignored", rel.display()))
+                    .in_file(&rel)
+                    .with_help(format!("files in content/{folder}/ are `<slug>.md`")),
+            );
+            continue;
+        }
+        paths.push((rel, name));
+    }
+    paths.sort();
+    let results: Vec<(Option<Document>, Diagnostics)> = paths
+        .par_iter()
+        .map(|(rel, name)| {
+            let mut d = Diagnostics::new();
+            let doc = read_text(root, rel, &mut d).and_then(|text| parse_document(rel, name, text, &mut d));
+            (doc, d)
+        })
+        .collect();
+    let mut docs = Vec::with_capacity(results.len());
+    for (doc, d) in results {
+        diagnostics.extend(d);
+        docs.extend(doc);
+    }
+    docs
+}
+
+fn parse_document(rel: &Path, name: &str, text: String, diagnostics: &mut Diagnostics) -> Option<Document> {
+    let split = match front::split(&text) {
+        Ok(s) => s,
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::error("front-matter", e.message)
+                    .in_file(rel)
+                    .at(&text, e.line, 1)
+                    .with_help(e.help),
+            );
+            return None;
+        }
+    };
+    let front = match yaml::parse(split.yaml) {
+        Ok(mut n) => {
+            shift(&mut n, split.yaml_line - 1);
+            n
+        }
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::error("yaml", e.message)
+                    .in_file(rel)
+                    .at(&text, e.line + split.yaml_line - 1, e.column)
+                    .with_help(e.help),
+            );
+            return None;
+        }
+    };
+    let front = match front.value {
+        Value::Map(_) => front,
+        Value::Null => Node { line: split.yaml_line, column: 1, value: Value::Map(Vec::new()) },
+        _ => {
+            diagnostics.push(
+                Diagnostic::error("front-matter", format!("the front matter is {}, not a set of `key: value` lines", front.kind()))
+                    .in_file(rel)
+                    .at(&text, front.line, front.column)
+                    .with_help("write the front matter as `key: value` lines, for example `title: My talk`"),
+            );
+            return None;
+        }
+    };
+    let body = split.body.to_string();
+    let body_line = split.body_line;
+    Some(Document {
+        path: rel.to_path_buf(),
+        stem: name.trim_end_matches(".md").to_string(),
+        text,
+        front,
+        body,
+        body_line,
+    })
+}
+
+/// Moves every position down by `lines` (front matter starts after the fence).
+fn shift(node: &mut Node, lines: usize) {
+    node.line += lines;
+    match &mut node.value {
+        Value::List(items) => items.iter_mut().for_each(|n| shift(n, lines)),
+        Value::Map(entries) => entries.iter_mut().for_each(|(k, v)| {
+            k.line += lines;
+            shift(v, lines);
+        }),
+        _ => {}
+    }
+}
+
+/// Reads content/static recursively. Symbolic links are followed only when
+/// they point inside content/static.
+fn load_static(root: &Path, diagnostics: &mut Diagnostics) -> Vec<StaticFile> {
+    let base = root.join("content/static");
+    let Ok(canonical_base) = base.canonicalize() else {
+        return Vec::new();
+    };
+    let mut files = Vec::new();
+    let mut stack = vec![base.clone()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if is_ignored_name(&name) {
+                continue;
+            }
+            let rel_display = Path::new("content/static").join(path.strip_prefix(&base).unwrap_or(&path));
+            let inside = path.canonicalize().map(|c| c.starts_with(&canonical_base)).unwrap_or(false);
+            if !inside {
+                diagnostics.push(
+                    Diagnostic::warning("static-outside", format!("{} links outside content/static and is not copied", rel_display.display()))
+                        .in_file(&rel_display)
+                        .with_help("copy the file into content/static instead of linking to it"),
+                );
+                continue;
+            }
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                let rel = path.strip_prefix(&base).unwrap_or(&path);
+                let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
+                files.push(StaticFile { path: rel.join("/"), bytes });
+            }
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files
 }
 
 /// The newest modification time of any file under `dir`.
 pub fn newest_mtime(dir: &Path) -> Option<SystemTime> {
-    let _ = dir;
-    None
+    let mut newest: Option<SystemTime> = None;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        for entry in entries.flatten() {
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else if let Ok(m) = meta.modified() {
+                newest = Some(newest.map_or(m, |n| n.max(m)));
+            }
+        }
+    }
+    newest
 }
