@@ -13,6 +13,7 @@
 pub mod check;
 pub mod diagnostic;
 pub mod feeds;
+pub mod fields;
 pub mod import;
 pub mod init;
 pub mod load;
@@ -148,12 +149,12 @@ pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
         previous_feed: previous_feed(opts),
     };
     let renderers: Vec<Box<dyn Renderer>> = vec![
-        Box::new(render::Html::load(&opts.root, &programme.conference.theme).map_err(
-            |mut d| {
+        Box::new(
+            render::Html::load(&opts.root, &programme.conference.theme).map_err(|mut d| {
                 d.extend(diagnostics.clone());
                 d
-            },
-        )?),
+            })?,
+        ),
         Box::new(feeds::ical::Ical),
         Box::new(feeds::frab::Frab),
     ];
@@ -169,7 +170,9 @@ pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
                     "output-clash",
                     format!("two outputs claim the path `{path}`"),
                 )
-                .with_help("rename one of the files, or the theme template that writes it")])
+                .with_help(
+                    "rename one of the files, or the theme template that writes it",
+                )])
             })
         }) {
             Ok(()) => {}
@@ -198,7 +201,9 @@ pub fn build(opts: &Options) -> Result<Report, Diagnostics> {
         d.push(
             Diagnostic::error("write", format!("could not write the site: {e}"))
                 .in_file(&out_dir)
-                .with_help("check that the output folder is writable; the previous site is unchanged"),
+                .with_help(
+                    "check that the output folder is writable; the previous site is unchanged",
+                ),
         );
         d
     })?;

@@ -9,7 +9,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "programme", version, about = "Builds a conference programme website and calendar feeds from Markdown")]
+#[command(
+    name = "programme",
+    version,
+    about = "Builds a conference programme website and calendar feeds from Markdown"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -76,9 +80,7 @@ enum Command {
         poll: bool,
     },
     /// Create a new programme in DIR that builds at once
-    Init {
-        dir: PathBuf,
-    },
+    Init { dir: PathBuf },
     /// Convert a frab/pentabarf schedule.xml or a pretalx/frab schedule.json into content/
     Import {
         file: PathBuf,
@@ -135,7 +137,10 @@ fn main() -> ExitCode {
                 }
                 Err(d) => {
                     print_diagnostics(&d);
-                    eprintln!("build failed: {} error(s); the output folder was not changed", d.errors().count());
+                    eprintln!(
+                        "build failed: {} error(s); the output folder was not changed",
+                        d.errors().count()
+                    );
                     ExitCode::from(1)
                 }
             }
@@ -228,13 +233,15 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Generate { talks, dir, seed } => match programme::synth::generate(talks, seed, &dir) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(1)
+        Command::Generate { talks, dir, seed } => {
+            match programme::synth::generate(talks, seed, &dir) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
             }
-        },
+        }
     }
 }
 

@@ -63,7 +63,9 @@ pub fn to_plain(markdown: &str) -> String {
                     }
                 }
             }
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::List(_)) => {
+            Event::End(
+                TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::List(_),
+            ) => {
                 paragraph(&mut out);
             }
             Event::Html(h) | Event::InlineHtml(h) => {
@@ -107,7 +109,13 @@ mod tests {
     fn html_is_sanitised_by_default() {
         let md = "Hi <script>alert(1)</script> <a href=\"javascript:alert(1)\" onclick=\"x()\">x</a> <b style=\"color:red\">b</b>";
         let h = to_html(md, RawHtml::Sanitise);
-        assert!(!h.contains("<script") && !h.contains("javascript:") && !h.contains("onclick") && !h.contains("style="), "{h}");
+        assert!(
+            !h.contains("<script")
+                && !h.contains("javascript:")
+                && !h.contains("onclick")
+                && !h.contains("style="),
+            "{h}"
+        );
         assert!(h.contains("<b>b</b>"), "{h}");
         let trusted = to_html(md, RawHtml::Trusted);
         assert!(trusted.contains("<script>"));
@@ -115,13 +123,24 @@ mod tests {
 
     #[test]
     fn markdown_renders() {
-        let h = to_html("*em* and [link](https://example.org)\n\n- a\n- b", RawHtml::Sanitise);
-        assert!(h.contains("<em>em</em>") && h.contains("href=\"https://example.org\"") && h.contains("<li>a</li>"), "{h}");
+        let h = to_html(
+            "*em* and [link](https://example.org)\n\n- a\n- b",
+            RawHtml::Sanitise,
+        );
+        assert!(
+            h.contains("<em>em</em>")
+                && h.contains("href=\"https://example.org\"")
+                && h.contains("<li>a</li>"),
+            "{h}"
+        );
     }
 
     #[test]
     fn plain_text_keeps_structure_and_links() {
         let p = to_plain("First *para*\nline.\n\nSee [site](https://example.org).\n\n- one\n- two\n\n<b>bold</b> text");
-        assert_eq!(p, "First para line.\n\nSee site <https://example.org>.\n\n- one\n- two\n\nbold text");
+        assert_eq!(
+            p,
+            "First para line.\n\nSee site <https://example.org>.\n\n- one\n- two\n\nbold text"
+        );
     }
 }

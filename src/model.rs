@@ -25,7 +25,7 @@ pub struct Programme {
     pub conference: Conference,
     /// Event days in date order; each lists its scheduled talks.
     pub days: Vec<Day>,
-    /// Rooms in declared order (then in order of first use, when collected from talks).
+    /// Rooms in declared order; when none are declared, in order of first use in time.
     pub rooms: Vec<Room>,
     /// Tracks in declared order (then in order of first use).
     pub tracks: Vec<Track>,
@@ -243,9 +243,9 @@ pub fn slugify(name: &str) -> String {
         }
     }
     if out.is_empty() && !name.trim().is_empty() {
-        let hash = name
-            .bytes()
-            .fold(0xcbf29ce484222325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100000001b3));
+        let hash = name.bytes().fold(0xcbf29ce484222325u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100000001b3)
+        });
         out = format!("x{:08x}", hash as u32);
     }
     out
@@ -278,6 +278,28 @@ fn fold_char(c: char) -> impl Iterator<Item = char> {
     s.chars().chain(single)
 }
 
+impl Programme {
+    /// Scheduled talks in programme order.
+    pub fn scheduled(&self) -> impl Iterator<Item = (TalkId, &Talk)> {
+        self.talks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| t.is_scheduled())
+    }
+
+    /// Talks without a time.
+    pub fn unscheduled(&self) -> impl Iterator<Item = (TalkId, &Talk)> {
+        self.talks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.is_scheduled())
+    }
+
+    pub fn talk_by_slug(&self, slug: &str) -> Option<TalkId> {
+        self.talks.iter().position(|t| t.slug == slug)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::slugify;
@@ -285,7 +307,10 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slugify("Room 4"), "room-4");
-        assert_eq!(slugify("Main Plenary (Sala Verde)"), "main-plenary-sala-verde");
+        assert_eq!(
+            slugify("Main Plenary (Sala Verde)"),
+            "main-plenary-sala-verde"
+        );
         assert_eq!(slugify("  Ünïcödé  Straße "), "unicode-strasse");
         assert_eq!(slugify("Julia Kloiber"), "julia-kloiber");
         assert_eq!(slugify("my_talk--2"), "my-talk-2");
@@ -293,21 +318,5 @@ mod tests {
         assert!(slugify("李明").starts_with('x'));
         assert_ne!(slugify("李明"), slugify("王芳"));
         assert_eq!(slugify(""), "");
-    }
-}
-
-impl Programme {
-    /// Scheduled talks in programme order.
-    pub fn scheduled(&self) -> impl Iterator<Item = (TalkId, &Talk)> {
-        self.talks.iter().enumerate().filter(|(_, t)| t.is_scheduled())
-    }
-
-    /// Talks without a time.
-    pub fn unscheduled(&self) -> impl Iterator<Item = (TalkId, &Talk)> {
-        self.talks.iter().enumerate().filter(|(_, t)| !t.is_scheduled())
-    }
-
-    pub fn talk_by_slug(&self, slug: &str) -> Option<TalkId> {
-        self.talks.iter().position(|t| t.slug == slug)
     }
 }

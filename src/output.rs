@@ -17,9 +17,16 @@ impl Output {
 
     /// Adds a file. Two renderers claiming one path is a bug in a theme or in
     /// the generator, reported as an error by the caller.
-    pub fn insert(&mut self, path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Result<(), String> {
+    pub fn insert(
+        &mut self,
+        path: impl Into<String>,
+        bytes: impl Into<Vec<u8>>,
+    ) -> Result<(), String> {
         let path = path.into();
-        debug_assert!(!path.starts_with('/') && !path.contains(".."), "bad output path {path}");
+        debug_assert!(
+            !path.starts_with('/') && !path.contains(".."),
+            "bad output path {path}"
+        );
         if self.files.contains_key(&path) {
             return Err(path);
         }

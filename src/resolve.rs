@@ -1,12 +1,919 @@
 //! Resolving: turns loaded documents into the typed [`Programme`], field by
-//! field, with a diagnostic for every bad value (file, line, hint).
+//! field, with a diagnostic for every bad value (file, line, hint), then links
+//! talks, speakers, rooms and tracks both ways and orders everything.
 
-use crate::diagnostic::Diagnostics;
-use crate::load::Content;
-use crate::model::Programme;
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::fields::{closest, Fields};
+use crate::load::{Content, Document, Node, Value};
+use crate::markdown;
+use crate::model::*;
+use crate::time;
+use chrono::{Duration, NaiveDate, NaiveTime};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+
+const CONFERENCE_KEYS: &[&str] = &[
+    "title",
+    "acronym",
+    "subtitle",
+    "timezone",
+    "base_url",
+    "language",
+    "theme",
+    "default_duration",
+    "day_change",
+    "rooms",
+    "tracks",
+    "markdown",
+    "dates",
+];
+const TALK_KEYS: &[&str] = &[
+    "title", "speakers", "room", "start", "end", "duration", "track", "type", "language", "slides",
+    "video", "links", "status", "draft",
+];
+const SPEAKER_KEYS: &[&str] = &["name", "affiliation", "photo", "links"];
+const PAGE_KEYS: &[&str] = &["title"];
 
 /// Builds the programme; None when the conference itself is unusable.
-pub fn programme(content: &Content, drafts: bool, diagnostics: &mut Diagnostics) -> Option<Programme> {
-    let _ = (content, drafts, diagnostics);
-    todo!("resolve")
+pub fn programme(
+    content: &Content,
+    drafts: bool,
+    diagnostics: &mut Diagnostics,
+) -> Option<Programme> {
+    let (conference, declared_rooms, declared_tracks) =
+        conference(&content.conference, diagnostics)?;
+    let profiles = parallel(&content.speakers, diagnostics, |d, diags| {
+        speaker(d, &conference, content, diags)
+    });
+    let raw_talks = parallel(&content.talks, diagnostics, |d, diags| {
+        talk(d, &conference, diags)
+    });
+    let pages = parallel(&content.pages, diagnostics, |d, diags| {
+        page(d, &conference, diags)
+    });
+
+    let mut raw_talks: Vec<RawTalk> = raw_talks
+        .into_iter()
+        .filter(|t| drafts || !t.talk.draft)
+        .collect();
+    // Link in time order, so that rooms and tracks collected from the talks
+    // come in order of first use.
+    raw_talks.sort_by(|a, b| {
+        (
+            a.scheduled.is_none(),
+            a.scheduled.map(|s| s.0),
+            &a.talk.slug,
+        )
+            .cmp(&(
+                b.scheduled.is_none(),
+                b.scheduled.map(|s| s.0),
+                &b.talk.slug,
+            ))
+    });
+    unique_slugs(
+        raw_talks.iter().map(|t| (&t.talk.slug, &t.doc_path)),
+        "talk",
+        diagnostics,
+    );
+    unique_slugs(
+        profiles
+            .iter()
+            .map(|s| (&s.slug, s.source.as_ref().expect("profile"))),
+        "speaker",
+        diagnostics,
+    );
+    unique_slugs(
+        pages.iter().map(|p| (&p.slug, &p.source)),
+        "page",
+        diagnostics,
+    );
+
+    let mut linker = Linker {
+        rooms: declared_rooms,
+        rooms_declared: false,
+        tracks: declared_tracks,
+        speakers: profiles,
+        day_change: conference.day_change,
+        speaker_index: HashMap::new(),
+    };
+    linker.rooms_declared = !linker.rooms.is_empty();
+    linker.index_speakers();
+
+    // Order: scheduled talks by start, then room order, then slug; then unscheduled by slug.
+    let mut talks: Vec<(Talk, Vec<String>)> = raw_talks
+        .into_iter()
+        .map(|raw| linker.link(raw, content, diagnostics))
+        .collect();
+    talks.sort_by(|(a, _), (b, _)| {
+        let key = |t: &Talk| (t.slot.is_none(), t.slot.map(|s| s.start), t.room);
+        key(a).cmp(&key(b)).then_with(|| a.slug.cmp(&b.slug))
+    });
+
+    let mut talks_out = Vec::with_capacity(talks.len());
+    let mut days: BTreeMap<NaiveDate, Vec<TalkId>> = BTreeMap::new();
+    for (id, (mut talk, speaker_names)) in talks.into_iter().enumerate() {
+        for name in speaker_names {
+            let sid = linker.speaker(&name);
+            if !talk.speakers.contains(&sid) {
+                talk.speakers.push(sid);
+                linker.speakers[sid].talks.push(id);
+            }
+        }
+        if let Some(slot) = talk.slot {
+            days.entry(slot.day).or_default().push(id);
+            linker.rooms[talk.room.expect("scheduled talks have a room")]
+                .talks
+                .push(id);
+        }
+        if let Some(track) = talk.track {
+            linker.tracks[track].talks.push(id);
+        }
+        talks_out.push(talk);
+    }
+
+    // Speakers sorted by slug, with their ids remapped in the talks.
+    let mut order: Vec<SpeakerId> = (0..linker.speakers.len()).collect();
+    order.sort_by(|&a, &b| linker.speakers[a].slug.cmp(&linker.speakers[b].slug));
+    let mut new_id = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_id[old] = new;
+    }
+    for talk in &mut talks_out {
+        for s in &mut talk.speakers {
+            *s = new_id[*s];
+        }
+    }
+    let mut speakers: Vec<Option<Speaker>> = linker.speakers.into_iter().map(Some).collect();
+    let speakers: Vec<Speaker> = order
+        .iter()
+        .map(|&old| speakers[old].take().expect("each once"))
+        .collect();
+
+    let mut pages = pages;
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+    Some(Programme {
+        conference,
+        days: days
+            .into_iter()
+            .map(|(date, talks)| Day { date, talks })
+            .collect(),
+        rooms: linker.rooms,
+        tracks: linker.tracks,
+        speakers,
+        talks: talks_out,
+        pages,
+        static_files: content.static_files.clone(),
+    })
+}
+
+/// Resolves documents in parallel, keeping file order and every diagnostic.
+fn parallel<T: Send>(
+    docs: &[Document],
+    diagnostics: &mut Diagnostics,
+    f: impl Fn(&Document, &mut Diagnostics) -> Option<T> + Sync,
+) -> Vec<T> {
+    let results: Vec<(Option<T>, Diagnostics)> = docs
+        .par_iter()
+        .map(|d| {
+            let mut diags = Diagnostics::new();
+            (f(d, &mut diags), diags)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(results.len());
+    for (item, d) in results {
+        diagnostics.extend(d);
+        out.extend(item);
+    }
+    out
+}
+
+fn unique_slugs<'a>(
+    items: impl Iterator<Item = (&'a String, &'a std::path::PathBuf)>,
+    what: &str,
+    diagnostics: &mut Diagnostics,
+) {
+    let mut seen: HashMap<&String, &std::path::PathBuf> = HashMap::new();
+    for (slug, path) in items {
+        if let Some(first) = seen.insert(slug, path) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "duplicate-slug",
+                    format!(
+                        "{} and {} both give the {what} slug `{slug}`",
+                        first.display(),
+                        path.display()
+                    ),
+                )
+                .in_file(path)
+                .with_help(
+                    "rename one of the files; a slug is the file name in lower case with hyphens",
+                ),
+            );
+        }
+    }
+}
+
+fn conference(
+    doc: &Document,
+    diagnostics: &mut Diagnostics,
+) -> Option<(Conference, Vec<Room>, Vec<Track>)> {
+    let mut f = Fields::new(doc, diagnostics);
+    if !matches!(doc.front.value, Value::Map(_)) {
+        let node = doc.front.clone();
+        f.error(
+            &node,
+            "wrong-type",
+            "conference.yaml must be a set of `key: value` lines",
+            "start with `title: My Conference`",
+        );
+        return None;
+    }
+    let title = f.required("title", "add `title: My Conference` to conference.yaml");
+    let acronym = f.required(
+        "acronym",
+        "add `acronym: myconf2025` (lower-case letters, digits and `_`, at least 4)",
+    );
+    if let (Some(a), Some(node)) = (&acronym, f.get("acronym")) {
+        if a.len() < 4
+            || !a
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        {
+            f.error(
+                node,
+                "bad-acronym",
+                format!("the acronym `{a}` must be at least 4 lower-case letters, digits or `_`"),
+                format!(
+                    "for example `{}`",
+                    crate::model::slugify(a).replace('-', "_")
+                ),
+            );
+        }
+    }
+    let timezone = match f.get("timezone") {
+        None => {
+            f.missing(
+                "timezone",
+                "add `timezone: Europe/Berlin` (an IANA zone name); every local time is read in it",
+            );
+            None
+        }
+        Some(node) => f
+            .string("timezone")
+            .and_then(|name| match time::parse_zone(&name) {
+                Ok(tz) => Some(tz),
+                Err(msg) => {
+                    let hint = match closest(&name, time::zone_names()) {
+                        Some(z) => format!("did you mean `{z}`?"),
+                        None => "use an IANA zone name such as `Europe/Rome` or `America/New_York`"
+                            .into(),
+                    };
+                    f.error(node, "unknown-timezone", msg, hint);
+                    None
+                }
+            }),
+    };
+    let subtitle = f.string("subtitle");
+    let base_url = f.url("base_url").map(|mut u| {
+        if !u.ends_with('/') {
+            u.push('/');
+        }
+        u
+    });
+    let language = f.string("language").unwrap_or_else(|| "en".into());
+    let theme = f.string("theme").unwrap_or_else(|| "default".into());
+    let default_duration = duration_field(&mut f, "default_duration");
+    let day_change = match f.scalar("day_change") {
+        Some((s, node)) => match time::parse_time(&s) {
+            Ok(t) => t,
+            Err(msg) => {
+                f.error(
+                    node,
+                    "bad-time",
+                    msg,
+                    "write `day_change: \"04:00\"` (in quotes)",
+                );
+                NaiveTime::from_hms_opt(4, 0, 0).expect("04:00")
+            }
+        },
+        None => NaiveTime::from_hms_opt(4, 0, 0).expect("04:00"),
+    };
+    let raw_html = match f.get("markdown").and_then(|m| m.get("raw_html")) {
+        None => RawHtml::Sanitise,
+        Some(Node {
+            value: Value::String(s),
+            ..
+        }) if s == "trusted" => RawHtml::Trusted,
+        Some(Node {
+            value: Value::String(s),
+            ..
+        }) if s == "sanitise" || s == "sanitize" => RawHtml::Sanitise,
+        Some(node) => {
+            f.error(
+                node,
+                "bad-value",
+                "`markdown.raw_html` must be `sanitise` or `trusted`",
+                "use `markdown: { raw_html: trusted }` only when every author is trusted",
+            );
+            RawHtml::Sanitise
+        }
+    };
+    let rooms = named_list(&mut f, "rooms", |f, name, node| {
+        let capacity = match node.get("capacity") {
+            None => None,
+            Some(Node {
+                value: Value::Int(n),
+                ..
+            }) if *n >= 0 && *n <= u32::MAX as i64 => Some(*n as u32),
+            Some(n) => {
+                f.error(
+                    n,
+                    "wrong-type",
+                    "`capacity` must be a whole number",
+                    "write for example `capacity: 60`",
+                );
+                None
+            }
+        };
+        let shared = matches!(
+            node.get("shared"),
+            Some(Node {
+                value: Value::Bool(true),
+                ..
+            })
+        );
+        Room {
+            slug: slugify(&name),
+            name,
+            capacity,
+            shared,
+            talks: Vec::new(),
+            extra: extra_of(node, &["name", "capacity", "shared"]),
+        }
+    });
+    let tracks = named_list(&mut f, "tracks", |f, name, node| {
+        let color = match node.get("color").or_else(|| node.get("colour")) {
+            None => None,
+            Some(Node {
+                value: Value::String(c),
+                ..
+            }) if is_colour(c) => Some(c.trim().to_string()),
+            Some(n) => {
+                f.error(
+                    n,
+                    "bad-colour",
+                    "a track `color` must be a CSS colour such as `\"#aa3355\"`",
+                    "write the colour in quotes: `color: \"#aa3355\"`",
+                );
+                None
+            }
+        };
+        Track {
+            slug: slugify(&name),
+            name,
+            color,
+            talks: Vec::new(),
+            extra: extra_of(node, &["name", "color", "colour"]),
+        }
+    });
+    let extra = f.extra(CONFERENCE_KEYS);
+    Some((
+        Conference {
+            title: title?,
+            acronym: acronym?,
+            subtitle,
+            timezone: timezone?,
+            base_url,
+            language,
+            theme,
+            default_duration,
+            day_change,
+            raw_html,
+            extra,
+        },
+        rooms,
+        tracks,
+    ))
+}
+
+fn is_colour(c: &str) -> bool {
+    let c = c.trim();
+    match c.strip_prefix('#') {
+        Some(hex) => {
+            matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+        }
+        None => !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphabetic()),
+    }
+}
+
+fn extra_of(node: &Node, known: &[&str]) -> Extra {
+    node.entries()
+        .iter()
+        .filter(|(k, _)| !known.contains(&k.name.as_str()))
+        .map(|(k, v)| (k.name.clone(), crate::fields::to_json(v)))
+        .collect()
+}
+
+/// `rooms:`/`tracks:`: a list of names or of maps with `name`; duplicates are errors.
+fn named_list<T>(
+    f: &mut Fields,
+    key: &str,
+    make: impl Fn(&mut Fields, String, &Node) -> T,
+) -> Vec<T> {
+    let Some(node) = f.get(key) else {
+        return Vec::new();
+    };
+    let Value::List(items) = &node.value else {
+        f.error(
+            node,
+            "wrong-type",
+            format!("`{key}` must be a list"),
+            format!("write `{key}:` and then `  - name: ...` lines"),
+        );
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut seen: Vec<String> = Vec::new();
+    for item in items {
+        let name = match &item.value {
+            Value::String(s) => Some(s.trim().to_string()),
+            Value::Map(_) => match item.get("name") {
+                Some(Node {
+                    value: Value::String(s),
+                    ..
+                }) => Some(s.trim().to_string()),
+                _ => None,
+            },
+            _ => None,
+        };
+        let Some(name) = name.filter(|n| !n.is_empty()) else {
+            f.error(
+                item,
+                "missing-field",
+                format!("each entry of `{key}` needs a `name`"),
+                format!("write `  - name: ...` under `{key}:`"),
+            );
+            continue;
+        };
+        let slug = slugify(&name);
+        if seen.contains(&slug) {
+            f.error(
+                item,
+                "duplicate",
+                format!("`{name}` is listed twice in `{key}`"),
+                "remove one of them",
+            );
+            continue;
+        }
+        seen.push(slug);
+        out.push(make(f, name, item));
+    }
+    out
+}
+
+fn duration_field(f: &mut Fields, key: &str) -> Option<Duration> {
+    let node = f.get(key)?;
+    let result = match &node.value {
+        Value::Int(n) => time::duration_from_minutes(*n),
+        Value::String(s) => time::parse_duration(s),
+        _ => Err(format!(
+            "`{key}` must be a duration such as `45m`, not {}",
+            node.kind()
+        )),
+    };
+    match result {
+        Ok(d) => Some(d),
+        Err(msg) => {
+            f.error(
+                node,
+                "bad-duration",
+                msg,
+                format!("write `{key}: 45m`, `{key}: 1h30m` or `{key}: \"01:30\"`"),
+            );
+            None
+        }
+    }
+}
+
+/// A talk as read, before rooms, tracks and speakers are linked.
+struct RawTalk {
+    talk: Talk,
+    doc_path: std::path::PathBuf,
+    room: Option<(String, Node)>,
+    track: Option<(String, Node)>,
+    speakers: Vec<String>,
+    scheduled: Option<(
+        chrono::DateTime<chrono_tz::Tz>,
+        chrono::DateTime<chrono_tz::Tz>,
+    )>,
+}
+
+fn talk(doc: &Document, conf: &Conference, diagnostics: &mut Diagnostics) -> Option<RawTalk> {
+    let mut f = Fields::new(doc, diagnostics);
+    let slug = file_slug(&mut f, "talks");
+    let title = f.required("title", "add `title: \"...\"` to the front matter");
+    let speakers: Vec<String> = f
+        .string_list("speakers")
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    let room = f.string("room").zip(f.get("room").cloned());
+    let track = f.string("track").zip(f.get("track").cloned());
+    let kind = f.string("type").unwrap_or_else(|| "talk".into());
+    let language = f.string("language");
+    let slides = f.url("slides");
+    let video = f.url("video");
+    let links = f.links("links");
+    let status = match f.get("status") {
+        None => Status::Confirmed,
+        Some(node) => match f.string("status").as_deref() {
+            Some("confirmed") => Status::Confirmed,
+            Some("cancelled") | Some("canceled") => Status::Cancelled,
+            Some(other) => {
+                f.error(
+                    node,
+                    "bad-value",
+                    format!("`status` must be `confirmed` or `cancelled`, not `{other}`"),
+                    "write `status: cancelled` to keep a talk in the feeds as cancelled",
+                );
+                Status::Confirmed
+            }
+            None => Status::Confirmed,
+        },
+    };
+    let draft = f.bool("draft").unwrap_or(false);
+    let tz = conf.timezone;
+    let start = f
+        .scalar("start")
+        .and_then(|(s, node)| match time::parse_datetime(&s, tz) {
+            Ok(p) => {
+                if let Some(w) = p.warning {
+                    f.warning(
+                        node,
+                        "ambiguous-time",
+                        w,
+                        "add an explicit offset to say which one you mean",
+                    );
+                }
+                Some(p.at)
+            }
+            Err(msg) => {
+                f.error(
+                    node,
+                    "bad-time",
+                    msg,
+                    "write `start: 2025-04-26 12:15` in the conference's time zone",
+                );
+                None
+            }
+        });
+    let has_start_key = f.get("start").is_some();
+    let end_given = f.get("end").is_some();
+    let duration = duration_field(&mut f, "duration");
+    if end_given && f.get("duration").is_some() {
+        let node = f.get("duration").cloned().expect("present");
+        f.error(
+            &node,
+            "end-and-duration",
+            "give either `end` or `duration`, not both",
+            "remove one of the two lines",
+        );
+    }
+    let end = match (start, end_given) {
+        (Some(start), true) => {
+            f.scalar("end")
+                .and_then(|(s, node)| match time::parse_end(&s, start, tz) {
+                    Ok(p) => {
+                        if let Some(w) = p.warning {
+                            f.warning(
+                                node,
+                                "ambiguous-time",
+                                w,
+                                "add an explicit offset to say which one you mean",
+                            );
+                        }
+                        Some(p.at)
+                    }
+                    Err(msg) => {
+                        f.error(
+                            node,
+                            "bad-time",
+                            msg,
+                            "write `end: 13:00` (a time after the start) or a full date and time",
+                        );
+                        None
+                    }
+                })
+        }
+        (Some(start), false) => match duration.or(conf.default_duration) {
+            Some(d) => Some(start + d),
+            None if f.get("duration").is_some() => None,
+            None => {
+                let node = f.get("start").cloned().expect("present");
+                f.error(&node, "no-end", "the talk has a start but no end", "add `duration: 45m` or `end: 13:00`, or set `default_duration` in conference.yaml");
+                None
+            }
+        },
+        _ => None,
+    };
+    let mut scheduled = None;
+    if let (Some(start), Some(end)) = (start, end) {
+        if end <= start {
+            let node = f
+                .get("end")
+                .or(f.get("duration"))
+                .cloned()
+                .expect("an end was given");
+            f.error(
+                &node,
+                "end-before-start",
+                format!(
+                    "the talk ends ({}) before it starts ({})",
+                    end.format("%Y-%m-%d %H:%M"),
+                    start.format("%Y-%m-%d %H:%M")
+                ),
+                "check the times; a talk past midnight can give `end` as a full date and time",
+            );
+        } else {
+            scheduled = Some((start, end));
+        }
+    }
+    if scheduled.is_some() && room.is_none() {
+        let node = f.get("start").cloned().expect("present");
+        f.error(
+            &node,
+            "no-room",
+            "a scheduled talk needs a `room`",
+            "add `room: ...` with one of the conference's rooms",
+        );
+    }
+    let extra = f.extra(TALK_KEYS);
+    let abstract_ = markdown::text(&doc.body, conf.raw_html);
+    let failed = f.diagnostics.has_errors();
+    if failed || (has_start_key && scheduled.is_none()) {
+        return None;
+    }
+    Some(RawTalk {
+        talk: Talk {
+            slug: slug?,
+            title: title?,
+            speakers: Vec::new(),
+            slot: None,
+            room: None,
+            track: None,
+            kind,
+            language,
+            slides,
+            video,
+            links,
+            status,
+            draft,
+            abstract_,
+            source: doc.path.clone(),
+            extra,
+        },
+        doc_path: doc.path.clone(),
+        room,
+        track,
+        speakers,
+        scheduled,
+    })
+}
+
+/// The slug from the file name; a name that is not already a clean slug warns.
+fn file_slug(f: &mut Fields, folder: &str) -> Option<String> {
+    let stem = f.doc.stem.clone();
+    let slug = slugify(&stem);
+    if slug.is_empty() {
+        let node = f.node.clone();
+        f.error(
+            &node,
+            "bad-file-name",
+            format!("`{stem}.md` has no letters or digits to make a slug from"),
+            "rename the file, for example `my-talk.md`",
+        );
+        return None;
+    }
+    if slug != stem {
+        let d = Diagnostic::warning(
+            "file-name",
+            format!(
+                "the file name `{stem}.md` is not a clean slug; its page will be {folder}/{slug}/"
+            ),
+        )
+        .in_file(&f.doc.path)
+        .with_help(format!(
+            "rename the file to `{slug}.md` (lower-case letters, digits and hyphens)"
+        ));
+        f.diagnostics.push(d);
+    }
+    Some(slug)
+}
+
+fn speaker(
+    doc: &Document,
+    conf: &Conference,
+    content: &Content,
+    diagnostics: &mut Diagnostics,
+) -> Option<Speaker> {
+    let mut f = Fields::new(doc, diagnostics);
+    let slug = file_slug(&mut f, "speakers");
+    let name = f.required("name", "add `name: Full Name` to the front matter");
+    let affiliation = f.string("affiliation");
+    let photo = f.string("photo").and_then(|p| {
+        let node = f.get("photo").cloned().expect("present");
+        photo_path(&mut f, &p, &node, content)
+    });
+    let links = f.links("links");
+    let extra = f.extra(SPEAKER_KEYS);
+    Some(Speaker {
+        slug: slug?,
+        name: name?,
+        affiliation,
+        photo,
+        links,
+        bio: markdown::text(&doc.body, conf.raw_html),
+        talks: Vec::new(),
+        source: Some(doc.path.clone()),
+        extra,
+    })
+}
+
+/// A photo path must stay inside content/static and name a file there.
+fn photo_path(f: &mut Fields, p: &str, node: &Node, content: &Content) -> Option<String> {
+    let clean = p.trim_start_matches("./");
+    let escapes = clean.starts_with('/')
+        || clean.starts_with('\\')
+        || clean.contains(':')
+        || clean.split(['/', '\\']).any(|c| c == "..");
+    if escapes {
+        f.error(node, "photo-outside", format!("the photo path `{p}` leaves content/static"), "put the photo in content/static/ and give its path relative to that folder, e.g. `photo: speakers/ada.jpg`");
+        return None;
+    }
+    if content.static_files.iter().any(|s| s.path == clean) {
+        Some(clean.to_string())
+    } else {
+        f.warning(
+            node,
+            "photo-missing",
+            format!("the photo `{p}` is not in content/static (or links outside it)"),
+            format!("add the file as content/static/{clean}; the page is built without a photo"),
+        );
+        None
+    }
+}
+
+fn page(doc: &Document, conf: &Conference, diagnostics: &mut Diagnostics) -> Option<Page> {
+    let mut f = Fields::new(doc, diagnostics);
+    let slug = file_slug(&mut f, "pages");
+    let title = f.required("title", "add `title: ...` to the front matter");
+    let extra = f.extra(PAGE_KEYS);
+    Some(Page {
+        slug: slug?,
+        title: title?,
+        body: markdown::text(&doc.body, conf.raw_html),
+        source: doc.path.clone(),
+        extra,
+    })
+}
+
+/// Links talks to rooms, tracks and speakers by name.
+struct Linker {
+    rooms: Vec<Room>,
+    rooms_declared: bool,
+    tracks: Vec<Track>,
+    speakers: Vec<Speaker>,
+    day_change: NaiveTime,
+    /// Lower-cased name and slug -> speaker.
+    speaker_index: HashMap<String, SpeakerId>,
+}
+
+impl Linker {
+    fn index_speakers(&mut self) {
+        for (id, s) in self.speakers.iter().enumerate() {
+            self.speaker_index.insert(s.name.to_lowercase(), id);
+            self.speaker_index.entry(s.slug.clone()).or_insert(id);
+        }
+    }
+
+    /// The speaker with this name (by name, case-insensitive, or by slug); a
+    /// name with no profile gets a speaker built from the name alone.
+    fn speaker(&mut self, name: &str) -> SpeakerId {
+        let lower = name.to_lowercase();
+        if let Some(&id) = self.speaker_index.get(&lower) {
+            return id;
+        }
+        let slug = slugify(name);
+        if let Some(&id) = self.speaker_index.get(&slug) {
+            return id;
+        }
+        let id = self.speakers.len();
+        self.speakers.push(Speaker {
+            slug: slug.clone(),
+            name: name.to_string(),
+            affiliation: None,
+            photo: None,
+            links: Vec::new(),
+            bio: Text::default(),
+            talks: Vec::new(),
+            source: None,
+            extra: Extra::new(),
+        });
+        self.speaker_index.insert(lower, id);
+        self.speaker_index.insert(slug, id);
+        id
+    }
+
+    fn link(
+        &mut self,
+        raw: RawTalk,
+        content: &Content,
+        diagnostics: &mut Diagnostics,
+    ) -> (Talk, Vec<String>) {
+        let RawTalk {
+            mut talk,
+            room,
+            track,
+            speakers,
+            scheduled,
+            doc_path,
+        } = raw;
+        let doc = content.talks.iter().find(|d| d.path == doc_path);
+        if let Some((name, node)) = room {
+            let slug = slugify(&name);
+            match self.rooms.iter().position(|r| r.slug == slug) {
+                Some(id) => talk.room = Some(id),
+                None if self.rooms_declared => {
+                    let hint = match closest(&name, self.rooms.iter().map(|r| r.name.as_str())) {
+                        Some(c) => format!("did you mean `{c}`? The rooms are listed in conference.yaml"),
+                        None => format!(
+                            "use one of the rooms listed in conference.yaml ({}), or add this one there",
+                            self.rooms.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    };
+                    let mut d = Diagnostic::error("unknown-room", format!("unknown room `{name}`"))
+                        .in_file(&doc_path)
+                        .with_help(hint);
+                    if let Some(doc) = doc {
+                        d = d.at(&doc.text, node.line, node.column);
+                    }
+                    diagnostics.push(d);
+                }
+                None => {
+                    self.rooms.push(Room {
+                        slug,
+                        name,
+                        capacity: None,
+                        shared: false,
+                        talks: Vec::new(),
+                        extra: Extra::new(),
+                    });
+                    talk.room = Some(self.rooms.len() - 1);
+                }
+            }
+        }
+        if let Some((name, node)) = track {
+            let slug = slugify(&name);
+            talk.track = Some(match self.tracks.iter().position(|t| t.slug == slug) {
+                Some(id) => id,
+                None => {
+                    let declared: Vec<&str> = self.tracks.iter().map(|t| t.name.as_str()).collect();
+                    if !declared.is_empty() {
+                        let hint = match closest(&name, declared.iter().copied()) {
+                            Some(c) => format!("did you mean `{c}`?"),
+                            None => {
+                                "add it to `tracks:` in conference.yaml to give it a colour".into()
+                            }
+                        };
+                        let mut d = Diagnostic::warning(
+                            "unknown-track",
+                            format!("track `{name}` is not listed in conference.yaml"),
+                        )
+                        .in_file(&doc_path)
+                        .with_help(hint);
+                        if let Some(doc) = doc {
+                            d = d.at(&doc.text, node.line, node.column);
+                        }
+                        diagnostics.push(d);
+                    }
+                    self.tracks.push(Track {
+                        slug,
+                        name,
+                        color: None,
+                        talks: Vec::new(),
+                        extra: Extra::new(),
+                    });
+                    self.tracks.len() - 1
+                }
+            });
+        }
+        if let (Some((start, end)), Some(_)) = (scheduled, talk.room) {
+            talk.slot = Some(Slot {
+                start,
+                end,
+                day: time::event_day(&start, self.day_change),
+            });
+        }
+        (talk, speakers)
+    }
 }

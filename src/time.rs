@@ -29,13 +29,17 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
         return Err("the duration is empty; write for example `45m` or `1h30m`".into());
     }
     if s.starts_with('-') {
-        return Err(format!("`{input}` is negative; a duration must be more than zero"));
+        return Err(format!(
+            "`{input}` is negative; a duration must be more than zero"
+        ));
     }
     let minutes: i64 = if let Some((h, m)) = s.split_once(':') {
         let h: i64 = digits(h).ok_or_else(bad)?;
         let m: i64 = digits(m).ok_or_else(bad)?;
         if m >= 60 {
-            return Err(format!("`{input}` has {m} minutes; minutes go from 00 to 59"));
+            return Err(format!(
+                "`{input}` has {m} minutes; minutes go from 00 to 59"
+            ));
         }
         h * 60 + m
     } else {
@@ -64,7 +68,9 @@ pub fn parse_duration(input: &str) -> Result<Duration, String> {
         total
     };
     if minutes == 0 {
-        return Err(format!("`{input}` is zero; a session must last at least a minute"));
+        return Err(format!(
+            "`{input}` is zero; a session must last at least a minute"
+        ));
     }
     if minutes > MAX_DURATION_HOURS * 60 {
         return Err(format!(
@@ -119,8 +125,9 @@ pub fn parse_time(input: &str) -> Result<NaiveTime, String> {
 
 /// Parses a date: `2017-04-26`.
 pub fn parse_date(input: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d")
-        .map_err(|_| format!("`{input}` is not a date; write `YYYY-MM-DD`, for example `2017-04-26`"))
+    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| {
+        format!("`{input}` is not a date; write `YYYY-MM-DD`, for example `2017-04-26`")
+    })
 }
 
 /// Splits `2017-04-26 12:15[:00][+02:00|Z]` (or with `T`) into a naive
@@ -133,9 +140,7 @@ fn split_datetime(input: &str) -> Result<(NaiveDateTime, Option<FixedOffset>), S
              for example `2017-04-26 12:15` (an offset such as `+02:00` may follow)"
         )
     };
-    let (date, rest) = s
-        .split_once(|c| c == ' ' || c == 'T' || c == 't')
-        .ok_or_else(bad)?;
+    let (date, rest) = s.split_once([' ', 'T', 't']).ok_or_else(bad)?;
     let date = parse_date(date).map_err(|_| bad())?;
     let rest = rest.trim();
     // The offset starts at a `Z`, `+` or at a `-` after the time.
@@ -222,7 +227,9 @@ pub fn parse_end(input: &str, start: DateTime<Tz>, tz: Tz) -> Result<Parsed, Str
         let local_start = start.naive_local();
         let mut date = local_start.date();
         if date.and_time(time) <= local_start {
-            date = date.succ_opt().ok_or_else(|| format!("`{input}` is out of range"))?;
+            date = date
+                .succ_opt()
+                .ok_or_else(|| format!("`{input}` is out of range"))?;
         }
         return localize(date.and_time(time), tz);
     }
@@ -259,7 +266,9 @@ mod tests {
     use chrono_tz::Europe::{Berlin, Rome};
 
     fn utc(p: &Parsed) -> String {
-        p.at.with_timezone(&Utc).format("%Y-%m-%dT%H:%M:%SZ").to_string()
+        p.at.with_timezone(&Utc)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string()
     }
 
     #[test]
@@ -297,8 +306,14 @@ mod tests {
 
     #[test]
     fn times_of_day() {
-        assert_eq!(parse_time("13:00"), Ok(NaiveTime::from_hms_opt(13, 0, 0).unwrap()));
-        assert_eq!(parse_time("9:05:30"), Ok(NaiveTime::from_hms_opt(9, 5, 30).unwrap()));
+        assert_eq!(
+            parse_time("13:00"),
+            Ok(NaiveTime::from_hms_opt(13, 0, 0).unwrap())
+        );
+        assert_eq!(
+            parse_time("9:05:30"),
+            Ok(NaiveTime::from_hms_opt(9, 5, 30).unwrap())
+        );
         assert!(parse_time("24:00").unwrap_err().contains("00 to 23"));
         assert!(parse_time("25:61").is_err());
         assert!(parse_time("12:60").unwrap_err().contains("00 to 59"));
@@ -312,8 +327,16 @@ mod tests {
         let p = parse_datetime("2017-04-26 12:15", Rome).unwrap();
         assert_eq!(utc(&p), "2017-04-26T10:15:00Z");
         assert_eq!(p.warning, None);
-        for s in ["2017-04-26T12:15", "2017-04-26 12:15:00", "2017-04-26t12:15:00"] {
-            assert_eq!(utc(&parse_datetime(s, Rome).unwrap()), "2017-04-26T10:15:00Z", "{s}");
+        for s in [
+            "2017-04-26T12:15",
+            "2017-04-26 12:15:00",
+            "2017-04-26t12:15:00",
+        ] {
+            assert_eq!(
+                utc(&parse_datetime(s, Rome).unwrap()),
+                "2017-04-26T10:15:00Z",
+                "{s}"
+            );
         }
     }
 
@@ -322,18 +345,35 @@ mod tests {
         let p = parse_datetime("2017-04-26 12:15+00:00", Rome).unwrap();
         assert_eq!(utc(&p), "2017-04-26T12:15:00Z");
         assert_eq!(p.at.timezone(), Rome);
-        assert_eq!(utc(&parse_datetime("2017-04-26T12:15Z", Rome).unwrap()), "2017-04-26T12:15:00Z");
-        assert_eq!(utc(&parse_datetime("2017-04-26 12:15 -0500", Rome).unwrap()), "2017-04-26T17:15:00Z");
-        assert!(parse_datetime("2017-04-26 12:15+25:00", Rome).unwrap_err().contains("offset"));
+        assert_eq!(
+            utc(&parse_datetime("2017-04-26T12:15Z", Rome).unwrap()),
+            "2017-04-26T12:15:00Z"
+        );
+        assert_eq!(
+            utc(&parse_datetime("2017-04-26 12:15 -0500", Rome).unwrap()),
+            "2017-04-26T17:15:00Z"
+        );
+        assert!(parse_datetime("2017-04-26 12:15+25:00", Rome)
+            .unwrap_err()
+            .contains("offset"));
     }
 
     #[test]
     fn spring_forward_gap_is_an_error() {
         // Europe/Berlin: 2024-03-31 02:00 -> 03:00.
         let e = parse_datetime("2024-03-31 02:30", Berlin).unwrap_err();
-        assert!(e.contains("does not exist") && e.contains("spring forward"), "{e}");
-        assert_eq!(utc(&parse_datetime("2024-03-31 03:00", Berlin).unwrap()), "2024-03-31T01:00:00Z");
-        assert_eq!(utc(&parse_datetime("2024-03-31 01:59", Berlin).unwrap()), "2024-03-31T00:59:00Z");
+        assert!(
+            e.contains("does not exist") && e.contains("spring forward"),
+            "{e}"
+        );
+        assert_eq!(
+            utc(&parse_datetime("2024-03-31 03:00", Berlin).unwrap()),
+            "2024-03-31T01:00:00Z"
+        );
+        assert_eq!(
+            utc(&parse_datetime("2024-03-31 01:59", Berlin).unwrap()),
+            "2024-03-31T00:59:00Z"
+        );
     }
 
     #[test]
@@ -342,15 +382,29 @@ mod tests {
         let p = parse_datetime("2024-10-27 02:30", Berlin).unwrap();
         assert_eq!(utc(&p), "2024-10-27T00:30:00Z");
         let w = p.warning.unwrap();
-        assert!(w.contains("twice") && w.contains("+02:00") && w.contains("+01:00"), "{w}");
+        assert!(
+            w.contains("twice") && w.contains("+02:00") && w.contains("+01:00"),
+            "{w}"
+        );
         // An explicit offset picks the second without a warning.
         let p = parse_datetime("2024-10-27 02:30+01:00", Berlin).unwrap();
-        assert_eq!((utc(&p), p.warning), ("2024-10-27T01:30:00Z".to_string(), None));
+        assert_eq!(
+            (utc(&p), p.warning),
+            ("2024-10-27T01:30:00Z".to_string(), None)
+        );
     }
 
     #[test]
     fn bad_date_times() {
-        for s in ["", "2017-04-26", "26/04/2017 12:00", "2017-02-30 10:00", "2017-04-26 24:00", "2017-04-26 25:61", "tomorrow"] {
+        for s in [
+            "",
+            "2017-04-26",
+            "26/04/2017 12:00",
+            "2017-02-30 10:00",
+            "2017-04-26 24:00",
+            "2017-04-26 25:61",
+            "tomorrow",
+        ] {
             assert!(parse_datetime(s, Rome).is_err(), "{s}");
         }
     }
@@ -358,11 +412,20 @@ mod tests {
     #[test]
     fn ends_as_times_or_date_times() {
         let start = parse_datetime("2017-04-26 12:15", Rome).unwrap().at;
-        assert_eq!(utc(&parse_end("13:00", start, Rome).unwrap()), "2017-04-26T11:00:00Z");
+        assert_eq!(
+            utc(&parse_end("13:00", start, Rome).unwrap()),
+            "2017-04-26T11:00:00Z"
+        );
         // A time not after the start is on the next day.
         let late = parse_datetime("2017-04-26 23:30", Rome).unwrap().at;
-        assert_eq!(utc(&parse_end("00:30", late, Rome).unwrap()), "2017-04-26T22:30:00Z");
-        assert_eq!(utc(&parse_end("2017-04-27 09:00", start, Rome).unwrap()), "2017-04-27T07:00:00Z");
+        assert_eq!(
+            utc(&parse_end("00:30", late, Rome).unwrap()),
+            "2017-04-26T22:30:00Z"
+        );
+        assert_eq!(
+            utc(&parse_end("2017-04-27 09:00", start, Rome).unwrap()),
+            "2017-04-27T07:00:00Z"
+        );
         assert!(parse_end("25:00", start, Rome).is_err());
     }
 
@@ -370,9 +433,15 @@ mod tests {
     fn talks_after_midnight_belong_to_the_previous_day() {
         let dc = NaiveTime::from_hms_opt(4, 0, 0).unwrap();
         let late = parse_datetime("2017-04-27 01:30", Rome).unwrap().at;
-        assert_eq!(event_day(&late, dc), NaiveDate::from_ymd_opt(2017, 4, 26).unwrap());
+        assert_eq!(
+            event_day(&late, dc),
+            NaiveDate::from_ymd_opt(2017, 4, 26).unwrap()
+        );
         let morning = parse_datetime("2017-04-27 04:00", Rome).unwrap().at;
-        assert_eq!(event_day(&morning, dc), NaiveDate::from_ymd_opt(2017, 4, 27).unwrap());
+        assert_eq!(
+            event_day(&morning, dc),
+            NaiveDate::from_ymd_opt(2017, 4, 27).unwrap()
+        );
     }
 
     #[test]

@@ -52,7 +52,9 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
         return Err(SplitError {
             line: 1,
             message: "the file is empty".into(),
-            help: "start it with front matter: a `---` line, `title: ...`, and a closing `---` line".into(),
+            help:
+                "start it with front matter: a `---` line, `title: ...`, and a closing `---` line"
+                    .into(),
         });
     }
     let first_end = text.find('\n').unwrap_or(text.len());
@@ -65,8 +67,7 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     }
     let yaml_start = (first_end + 1).min(text.len());
     let mut offset = yaml_start;
-    let mut line_no = 2;
-    for line in text[yaml_start..].split_inclusive('\n') {
+    for (line_no, line) in (2..).zip(text[yaml_start..].split_inclusive('\n')) {
         let bare = line.trim_end_matches('\n');
         if is_fence(bare, "---") || is_fence(bare, "...") {
             let body_start = offset + line.len();
@@ -78,7 +79,6 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
             });
         }
         offset += line.len();
-        line_no += 1;
     }
     Err(SplitError {
         line: 1,
@@ -108,8 +108,14 @@ mod tests {
     fn errors() {
         assert!(split("").unwrap_err().message.contains("empty"));
         assert!(split("  \n\n").unwrap_err().message.contains("empty"));
-        assert!(split("title: A\n").unwrap_err().message.contains("no front matter"));
-        assert!(split("---\ntitle: A\n").unwrap_err().message.contains("not closed"));
+        assert!(split("title: A\n")
+            .unwrap_err()
+            .message
+            .contains("no front matter"));
+        assert!(split("---\ntitle: A\n")
+            .unwrap_err()
+            .message
+            .contains("not closed"));
     }
 
     #[test]

@@ -179,7 +179,8 @@ fn read_text(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<S
         }
         Err(e) => {
             diagnostics.push(
-                Diagnostic::error("io", format!("could not read {}: {e}", rel.display())).in_file(rel),
+                Diagnostic::error("io", format!("could not read {}: {e}", rel.display()))
+                    .in_file(rel),
             );
             return None;
         }
@@ -212,12 +213,18 @@ fn load_folder(root: &Path, folder: &str, diagnostics: &mut Diagnostics) -> Vec<
             continue;
         }
         let rel = Path::new("content").join(folder).join(&name);
-        let is_file = entry.file_type().map(|t| t.is_file() || t.is_symlink()).unwrap_or(false);
+        let is_file = entry
+            .file_type()
+            .map(|t| t.is_file() || t.is_symlink())
+            .unwrap_or(false);
         if !is_file || !name.ends_with(".md") {
             diagnostics.push(
-                Diagnostic::warning("ignored-file", format!("{} is not a Markdown file and is ignored", rel.display()))
-                    .in_file(&rel)
-                    .with_help(format!("files in content/{folder}/ are `<slug>.md`")),
+                Diagnostic::warning(
+                    "ignored-file",
+                    format!("{} is not a Markdown file and is ignored", rel.display()),
+                )
+                .in_file(&rel)
+                .with_help(format!("files in content/{folder}/ are `<slug>.md`")),
             );
             continue;
         }
@@ -228,7 +235,8 @@ fn load_folder(root: &Path, folder: &str, diagnostics: &mut Diagnostics) -> Vec<
         .par_iter()
         .map(|(rel, name)| {
             let mut d = Diagnostics::new();
-            let doc = read_text(root, rel, &mut d).and_then(|text| parse_document(rel, name, text, &mut d));
+            let doc = read_text(root, rel, &mut d)
+                .and_then(|text| parse_document(rel, name, text, &mut d));
             (doc, d)
         })
         .collect();
@@ -240,7 +248,12 @@ fn load_folder(root: &Path, folder: &str, diagnostics: &mut Diagnostics) -> Vec<
     docs
 }
 
-fn parse_document(rel: &Path, name: &str, text: String, diagnostics: &mut Diagnostics) -> Option<Document> {
+fn parse_document(
+    rel: &Path,
+    name: &str,
+    text: String,
+    diagnostics: &mut Diagnostics,
+) -> Option<Document> {
     let split = match front::split(&text) {
         Ok(s) => s,
         Err(e) => {
@@ -270,13 +283,25 @@ fn parse_document(rel: &Path, name: &str, text: String, diagnostics: &mut Diagno
     };
     let front = match front.value {
         Value::Map(_) => front,
-        Value::Null => Node { line: split.yaml_line, column: 1, value: Value::Map(Vec::new()) },
+        Value::Null => Node {
+            line: split.yaml_line,
+            column: 1,
+            value: Value::Map(Vec::new()),
+        },
         _ => {
             diagnostics.push(
-                Diagnostic::error("front-matter", format!("the front matter is {}, not a set of `key: value` lines", front.kind()))
-                    .in_file(rel)
-                    .at(&text, front.line, front.column)
-                    .with_help("write the front matter as `key: value` lines, for example `title: My talk`"),
+                Diagnostic::error(
+                    "front-matter",
+                    format!(
+                        "the front matter is {}, not a set of `key: value` lines",
+                        front.kind()
+                    ),
+                )
+                .in_file(rel)
+                .at(&text, front.line, front.column)
+                .with_help(
+                    "write the front matter as `key: value` lines, for example `title: My talk`",
+                ),
             );
             return None;
         }
@@ -316,20 +341,32 @@ fn load_static(root: &Path, diagnostics: &mut Diagnostics) -> Vec<StaticFile> {
     let mut files = Vec::new();
     let mut stack = vec![base.clone()];
     while let Some(dir) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&dir) else { continue };
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
             if is_ignored_name(&name) {
                 continue;
             }
-            let rel_display = Path::new("content/static").join(path.strip_prefix(&base).unwrap_or(&path));
-            let inside = path.canonicalize().map(|c| c.starts_with(&canonical_base)).unwrap_or(false);
+            let rel_display =
+                Path::new("content/static").join(path.strip_prefix(&base).unwrap_or(&path));
+            let inside = path
+                .canonicalize()
+                .map(|c| c.starts_with(&canonical_base))
+                .unwrap_or(false);
             if !inside {
                 diagnostics.push(
-                    Diagnostic::warning("static-outside", format!("{} links outside content/static and is not copied", rel_display.display()))
-                        .in_file(&rel_display)
-                        .with_help("copy the file into content/static instead of linking to it"),
+                    Diagnostic::warning(
+                        "static-outside",
+                        format!(
+                            "{} links outside content/static and is not copied",
+                            rel_display.display()
+                        ),
+                    )
+                    .in_file(&rel_display)
+                    .with_help("copy the file into content/static instead of linking to it"),
                 );
                 continue;
             }
@@ -337,8 +374,14 @@ fn load_static(root: &Path, diagnostics: &mut Diagnostics) -> Vec<StaticFile> {
                 stack.push(path);
             } else if let Ok(bytes) = std::fs::read(&path) {
                 let rel = path.strip_prefix(&base).unwrap_or(&path);
-                let rel: Vec<String> = rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect();
-                files.push(StaticFile { path: rel.join("/"), bytes });
+                let rel: Vec<String> = rel
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect();
+                files.push(StaticFile {
+                    path: rel.join("/"),
+                    bytes,
+                });
             }
         }
     }
@@ -351,7 +394,9 @@ pub fn newest_mtime(dir: &Path) -> Option<SystemTime> {
     let mut newest: Option<SystemTime> = None;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let Ok(meta) = entry.metadata() else { continue };
             if meta.is_dir() {

@@ -29,11 +29,7 @@ fn error(yaml: &str, e: &serde_yaml::Error) -> YamlError {
     let (mut line, mut column) = e.location().map_or((1, 1), |l| (l.line(), l.column()));
     let raw = e.to_string();
     // serde_yaml appends " at line L column C"; the diagnostic says that itself.
-    let message = raw
-        .split(" at line ")
-        .next()
-        .unwrap_or(&raw)
-        .to_string();
+    let message = raw.split(" at line ").next().unwrap_or(&raw).to_string();
     let mut help = "check the YAML syntax on this line: `key: value`, lists as `[a, b]` or `- a` lines, quotes around values containing `: ` or starting with `#`, `*`, `&`, `!`, `[`, `{`".to_string();
     if let Some(key) = message
         .strip_prefix("duplicate entry with key \"")
@@ -43,7 +39,9 @@ fn error(yaml: &str, e: &serde_yaml::Error) -> YamlError {
         let mut seen = 0;
         for (i, l) in yaml.lines().enumerate() {
             let t = l.trim_start();
-            if t.strip_prefix(key).is_some_and(|r| r.trim_start().starts_with(':')) {
+            if t.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+            {
                 seen += 1;
                 if seen == 2 {
                     line = i + 1;
@@ -55,7 +53,10 @@ fn error(yaml: &str, e: &serde_yaml::Error) -> YamlError {
         help = format!("`{key}` is given twice; keep one of them");
     } else if message.contains("repetition limit") || message.contains("recursion limit") {
         help = "the YAML nests or repeats aliases too deeply; front matter needs only plain keys and short lists".into();
-    } else if yaml.lines().nth(line.saturating_sub(1)).is_some_and(|l| l.contains('\t'))
+    } else if yaml
+        .lines()
+        .nth(line.saturating_sub(1))
+        .is_some_and(|l| l.contains('\t'))
         || (message.contains("cannot start any token") && yaml.contains('\t'))
     {
         help = "YAML does not allow tabs for indentation; indent with spaces".into();
@@ -206,13 +207,17 @@ mod tests {
         let (k, v) = get(&n, "title");
         assert_eq!((k.line, k.column, v.line, v.column), (1, 1, 1, 8));
         let (_, v) = get(&n, "speakers");
-        let Value::List(items) = &v.value else { panic!() };
+        let Value::List(items) = &v.value else {
+            panic!()
+        };
         assert_eq!((items[0].line, items[1].line, items[1].column), (3, 4, 5));
         let (k, v) = get(&n, "room");
         assert_eq!((k.line, v.line, v.column), (5, 5, 8));
         let (k, v) = get(&n, "links");
         assert_eq!(k.line, 6);
-        let Value::List(items) = &v.value else { panic!() };
+        let Value::List(items) = &v.value else {
+            panic!()
+        };
         let (uk, uv) = get(&items[0], "url");
         assert_eq!((uk.line, uv.line), (7, 7));
     }
@@ -229,9 +234,14 @@ mod tests {
         let mut bomb = String::from("a0: &a0 [x,x,x,x,x,x,x,x,x,x]\n");
         for i in 1..12 {
             let p = i - 1;
-            bomb.push_str(&format!("a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"));
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p},*a{p}]\n"
+            ));
         }
         assert!(parse(&bomb).unwrap_err().help.contains("too deeply"));
-        assert!(parse(&"[".repeat(5000)).unwrap_err().help.contains("too deeply"));
+        assert!(parse(&"[".repeat(5000))
+            .unwrap_err()
+            .help
+            .contains("too deeply"));
     }
 }
