@@ -100,9 +100,17 @@ pub fn programme(
     linker.index_speakers();
 
     // Order: scheduled talks by start, then room order, then slug; then unscheduled by slug.
+    let docs: HashMap<&std::path::Path, &Document> = content
+        .talks
+        .iter()
+        .map(|d| (d.path.as_path(), d))
+        .collect();
     let mut talks: Vec<(Talk, Vec<String>)> = raw_talks
         .into_iter()
-        .map(|raw| linker.link(raw, content, diagnostics))
+        .map(|raw| {
+            let doc = docs.get(raw.doc_path.as_path()).copied();
+            linker.link(raw, doc, diagnostics)
+        })
         .collect();
     talks.sort_by(|(a, _), (b, _)| {
         let key = |t: &Talk| (t.slot.is_none(), t.slot.map(|s| s.start), t.room);
@@ -827,7 +835,7 @@ impl Linker {
     fn link(
         &mut self,
         raw: RawTalk,
-        content: &Content,
+        doc: Option<&Document>,
         diagnostics: &mut Diagnostics,
     ) -> (Talk, Vec<String>) {
         let RawTalk {
@@ -838,7 +846,6 @@ impl Linker {
             scheduled,
             doc_path,
         } = raw;
-        let doc = content.talks.iter().find(|d| d.path == doc_path);
         if let Some((name, node)) = room {
             let slug = slugify(&name);
             match self.rooms.iter().position(|r| r.slug == slug) {
