@@ -58,7 +58,7 @@ fn search_index_holds_every_talk_with_what_the_filters_need() {
     );
     assert_eq!(
         anchor["url"],
-        "talks/the-impacts-of-civic-tech-on-the-people-who-make-it/"
+        "talks/the-impacts-of-civic-tech-on-the-people-who-make-it/index.html"
     );
     assert_eq!(
         anchor["speakers"],

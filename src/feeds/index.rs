@@ -31,7 +31,7 @@ const DEFAULT_SW: &str = include_str!("../../themes/default/static/sw.js");
 
 /// Where a theme's `sw.js` may land when its static folder is copied; the
 /// copy is moved to the root, where its scope covers the whole site.
-const SW_SOURCES: [&str; 4] = ["sw.js", "static/sw.js", "assets/sw.js", "js/sw.js"];
+const SW_SOURCES: [&str; 4] = ["sw.js", "theme/sw.js", "static/sw.js", "assets/sw.js"];
 
 /// Writes search.json, manifest.webmanifest and icon.svg.
 pub struct Index;
@@ -57,7 +57,7 @@ impl Renderer for Index {
 
 /// The relative URL of a talk's page, as the theme links it.
 pub fn talk_url(talk: &Talk) -> String {
-    format!("talks/{}/", talk.slug)
+    format!("talks/{}/index.html", talk.slug)
 }
 
 /// `search.json`: the conference's facets and one entry per talk, in
