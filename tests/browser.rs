@@ -174,7 +174,12 @@ fn serve(mut stream: TcpStream, state: &State) -> std::io::Result<()> {
         Some((p, body)) => reply(&mut stream, "200 OK", content_type(p), &body),
         None => {
             let body = std::fs::read(state.dir.join("404.html")).unwrap_or_default();
-            reply(&mut stream, "404 Not Found", "text/html; charset=utf-8", &body)
+            reply(
+                &mut stream,
+                "404 Not Found",
+                "text/html; charset=utf-8",
+                &body,
+            )
         }
     }
 }
@@ -211,7 +216,10 @@ fn ics_of_starred_talks_is_rfc_5545() {
 fn attendee_features_work_in_chromium() {
     require_tools();
     let site = tempfile::tempdir().unwrap();
-    common::copy_tree(&common::repo().join("content"), &site.path().join("content"));
+    common::copy_tree(
+        &common::repo().join("content"),
+        &site.path().join("content"),
+    );
     let work = tempfile::tempdir().unwrap();
     let out = work.path().join("public");
     build_into(site.path(), &out);
