@@ -241,7 +241,12 @@ impl Html {
         ctx
     }
 
-    fn job(&self, p: &Programme, views: &Views, job: &Job) -> Result<(String, String), Box<Diagnostic>> {
+    fn job(
+        &self,
+        p: &Programme,
+        views: &Views,
+        job: &Job,
+    ) -> Result<(String, String), Box<Diagnostic>> {
         let (path, template, ctx) = match *job {
             Job::Index => {
                 let path = "index.html".to_string();
