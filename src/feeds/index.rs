@@ -31,7 +31,13 @@ const DEFAULT_SW: &str = include_str!("../../themes/default/static/sw.js");
 
 /// Where a theme's `sw.js` may land when its static folder is copied; the
 /// copy is moved to the root, where its scope covers the whole site.
-const SW_SOURCES: [&str; 4] = ["sw.js", "static/sw.js", "assets/sw.js", "js/sw.js"];
+const SW_SOURCES: [&str; 5] = [
+    "sw.js",
+    "theme/sw.js",
+    "static/sw.js",
+    "assets/sw.js",
+    "js/sw.js",
+];
 
 /// Writes search.json, manifest.webmanifest and icon.svg.
 pub struct Index;
