@@ -157,6 +157,7 @@ pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
         ),
         Box::new(feeds::ical::Ical),
         Box::new(feeds::frab::Frab),
+        Box::new(feeds::index::Index),
     ];
     let rendered: Vec<Result<Output, Diagnostics>> = renderers
         .par_iter()
@@ -182,6 +183,7 @@ pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
+    feeds::index::finish(&mut output, &programme);
     Ok(Built {
         programme,
         output,
