@@ -26,6 +26,15 @@ const visible = (page) => page.$$eval("main [data-slug]", (els) => els
   .filter((e) => !e.hidden && !e.classList.contains("f-out") && e.offsetParent !== null)
   .map((e) => e.dataset.slug));
 
+// Polls an async check in the page until it holds (60 s at most).
+async function until(page, check, what, arg) {
+  for (let i = 0; i < 240; i++) {
+    if (await page.evaluate(check, arg)) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  assert.fail("timed out waiting: " + what);
+}
+
 async function axe(page, what) {
   await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ["violations"] }));
@@ -88,7 +97,7 @@ async function main() {
   assert.deepEqual([...new Set(await visible(page))], [ANCHOR], "search by speaker");
   await page.fill("#f-q", "procurement");
   assert.deepEqual([...new Set(await visible(page))], ["civic-tech-in-local-government"], "search in abstracts");
-  await page.fill("#f-q", "uncivic");
+  await page.fill("#f-q", "(un)CIVIC tech");
   assert.deepEqual([...new Set(await visible(page))], [KEYNOTE], "search in titles");
   await page.fill("#f-q", "no such words anywhere");
   assert.deepEqual(await visible(page), []);
@@ -112,9 +121,9 @@ async function main() {
   await page.locator("#tz-toggle").click();
   assert.equal(await page.locator("#tz-toggle").getAttribute("aria-pressed"), "true");
   const local = page.locator("dl.facts .tz-local").first();
-  assert.match(await local.innerText(), /\(your time: 0?4:30( AM)?\)/);
+  assert.match(await local.textContent(), /\(your time: 0?4:30( AM)?\)/);
   await page.reload();
-  assert.match(await page.locator("dl.facts .tz-local").first().innerText(), /0?4:30/, "remembered");
+  assert.match(await page.locator("dl.facts .tz-local").first().textContent(), /0?4:30/, "remembered");
   step("time zone: 10:30 in Florence shows 04:30 in New York, remembered across pages");
 
   // 5. My programme: the two stars, in order, with an .ics and a share link.
@@ -148,12 +157,12 @@ async function main() {
 
   // 6. Offline: the service worker installed on the first visit serves pages never opened.
   await page.evaluate(() => navigator.serviceWorker.ready);
-  await page.waitForFunction(async () => {
+  await until(page, async () => {
     const keys = await caches.keys();
     if (keys.length !== 1) return false;
     const cache = await caches.open(keys[0]);
     return (await cache.keys()).length > 20;
-  });
+  }, "the service worker stores the site");
   const before = await page.evaluate(() => caches.keys());
   await control("offline");
   await context.setOffline(true);
@@ -174,12 +183,13 @@ async function main() {
   await control("rebuild");
   await page.goto(BASE + "talks/closing-remarks/index.html");
   assert.equal(await page.locator("h1").innerText(), "Closing words");
-  await page.waitForFunction(async (old) => {
+  await until(page, async (old) => {
     const keys = await caches.keys();
     return keys.length === 1 && keys[0] !== old[0];
-  }, before, { timeout: 60000 });
+  }, "the new version replaces the old cache", before);
   const version = (await (await fetch(BASE + "sw.js")).text()).match(/const VERSION = "([0-9a-f]+)"/)[1];
   const after = await page.evaluate(() => caches.keys());
+
   assert.ok(after[0].endsWith(":" + version), `cache ${after[0]} is version ${version}`);
   await control("offline");
   await context.setOffline(true);
