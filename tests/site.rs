@@ -420,3 +420,152 @@ fn static_file_clashing_with_a_page_is_an_error() {
         Some(std::path::Path::new("content/static/index.html"))
     );
 }
+
+/// WCAG relative luminance of `#rrggbb`.
+fn luminance(hex: &str) -> f64 {
+    let hex = hex.trim_start_matches('#');
+    let channel = |i: usize| {
+        let c = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
+        if c <= 0.03928 {
+            c / 12.92
+        } else {
+            ((c + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+}
+
+fn contrast(a: &str, b: &str) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// The `--name:#xxxxxx` custom properties declared in one CSS block.
+fn colour_vars(block: &str) -> std::collections::HashMap<String, String> {
+    block
+        .split([';', '{', '}'])
+        .filter_map(|decl| decl.trim().strip_prefix("--"))
+        .filter_map(|decl| decl.split_once(':'))
+        .filter(|(_, v)| v.starts_with('#') && v.len() == 7)
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+#[test]
+fn default_theme_text_contrast_is_wcag_aa_in_light_and_dark() {
+    let css =
+        std::fs::read_to_string(common::repo().join("themes/default/static/style.css")).unwrap();
+    let light = colour_vars(between(&css, ":root{", "}"));
+    let dark_block = between(&css, "@media (prefers-color-scheme:dark){:root{", "}");
+    let mut dark = light.clone();
+    dark.extend(colour_vars(dark_block));
+    assert!(
+        dark["bg"] != light["bg"],
+        "dark scheme overrides the background"
+    );
+    for (scheme, vars) in [("light", &light), ("dark", &dark)] {
+        for text in ["fg", "muted", "link", "bad"] {
+            for surface in ["bg", "panel", "break"] {
+                let ratio = contrast(&vars[text], &vars[surface]);
+                assert!(
+                    ratio >= 4.5,
+                    "{scheme}: --{text} on --{surface} is {ratio:.2}:1, below 4.5:1"
+                );
+            }
+        }
+        // The focus ring is a non-text indicator: 3:1.
+        assert!(
+            contrast(&vars["focus"], &vars["bg"]) >= 3.0,
+            "{scheme} focus"
+        );
+    }
+    assert!(css.contains("@media print"));
+    assert!(!css.contains("@import") && !css.contains("@font-face"));
+}
+
+/// Chromium, when installed (CI installs it; elsewhere the test notes its absence).
+fn chromium() -> Option<std::path::PathBuf> {
+    for name in ["chromium", "chromium-browser", "google-chrome"] {
+        let found = std::env::var_os("PATH").and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|d| d.join(name))
+                .find(|p| p.is_file())
+        });
+        if found.is_some() {
+            return found;
+        }
+    }
+    if std::env::var("CI").as_deref() == Ok("true") {
+        panic!("chromium is required in CI");
+    }
+    eprintln!("note: chromium not found; the layout test is skipped");
+    None
+}
+
+/// Loads `page` of the site in `dir` into an iframe `width` CSS pixels wide
+/// and returns what the probe measured: `scrollWidth clientWidth gridDisplay`.
+fn measure(browser: &std::path::Path, dir: &std::path::Path, page: &str, width: u32) -> String {
+    let probe = format!(
+        "<!DOCTYPE html><html><head><title>probe</title></head><body style=\"margin:0\">\
+         <iframe id=\"f\" src=\"{page}\" style=\"width:{width}px;height:800px;border:0\"></iframe>\
+         <script>document.getElementById('f').addEventListener('load',()=>{{\
+         const d=document.getElementById('f').contentDocument;const g=d.querySelector('table.grid');\
+         document.title='M '+d.documentElement.scrollWidth+' '+d.documentElement.clientWidth+' '+(g?getComputedStyle(g).display:'none');}});\
+         </script></body></html>"
+    );
+    let probe_path = dir.join(format!("probe-{width}.html"));
+    std::fs::write(&probe_path, probe).unwrap();
+    let profile = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--allow-file-access-from-files",
+            "--window-size=1400,900",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+        ])
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .arg(format!("file://{}", probe_path.display()))
+        .output()
+        .expect("chromium runs");
+    let dom = String::from_utf8_lossy(&out.stdout);
+    dom.split("<title>M ")
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .unwrap_or_else(|| panic!("no measurement for {page} at {width}px: {dom}"))
+        .to_string()
+}
+
+#[test]
+fn narrow_screens_get_a_list_without_sideways_scrolling() {
+    let Some(browser) = chromium() else { return };
+    let built = build_example();
+    let dir = tempfile::tempdir().unwrap();
+    for (path, bytes) in built.output.iter() {
+        let file = dir.path().join(path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, bytes).unwrap();
+    }
+    for page in [
+        "index.html",
+        "talks/the-impacts-of-civic-tech-on-the-people-who-make-it/index.html",
+        "speakers/julia-kloiber/index.html",
+        "days/2017-04-25/index.html",
+    ] {
+        let m = measure(&browser, dir.path(), page, 375);
+        let v: Vec<&str> = m.split(' ').collect();
+        let (scroll, client): (u32, u32) = (v[0].parse().unwrap(), v[1].parse().unwrap());
+        assert!(scroll <= client, "{page} at 375px scrolls sideways: {m}");
+        if page.starts_with("index") || page.starts_with("days") {
+            assert_eq!(v[2], "block", "{page}: the grid becomes a list at 375px");
+        }
+    }
+    let wide = measure(&browser, dir.path(), "index.html", 1200);
+    assert!(wide.ends_with(" table"), "a grid on a wide screen: {wide}");
+}
