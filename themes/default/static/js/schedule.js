@@ -54,10 +54,10 @@
       e.scrollIntoView({ block: "center" });
       (e.querySelector("a") || e).focus();
     });
-    function cell(t) {
-      if (!t) return el("td", null, "\u2014");
+    function cell(t, label) {
+      if (!t) return el("td", { "data-label": label }, "\u2014");
       var a = P.confTime(t.s, ix.timezone), b = P.confTime(t.e, ix.timezone);
-      return el("td", null, el("a", { href: P.href(t.url) }, t.title), " ",
+      return el("td", { "data-label": label }, el("a", { href: P.href(t.url) }, t.title), " ",
         el("span", { class: "when" }, el("time", { datetime: a.iso }, a.hm), "\u2013", el("time", { datetime: b.iso }, b.hm)));
     }
     function update() {
@@ -70,7 +70,7 @@
         });
         if (cur) current.push(cur);
         if (next && (!soonest || next.s < soonest.s)) soonest = next;
-        if (cur || next) rows.push(el("tr", null, el("th", { scope: "row" }, r.name), cell(cur), cell(next)));
+        if (cur || next) rows.push(el("tr", null, el("th", { scope: "row" }, r.name), cell(cur, "Now"), cell(next, "Next")));
       });
       P.qsa(".is-now").forEach(function (e) { e.classList.remove("is-now"); });
       current.forEach(function (t) {
@@ -117,12 +117,19 @@
     form.appendChild(el("p", null, reset));
     form.appendChild(status);
 
-    // Day sections, to say when a day has nothing left.
-    var days = P.qsa("main section.day").map(function (s) {
-      var none = el("p", { class: "f-none", hidden: true }, "No matching talks on this day.");
+    // Sections of talks (days, the unscheduled list), to say when one has nothing left.
+    var days = P.qsa("main section").filter(function (s) {
+      return s.querySelector("[data-slug]") && !s.querySelector(":scope section [data-slug]");
+    }).map(function (s) {
+      var none = el("p", { class: "f-none", hidden: true }, "No matching talks here.");
       s.appendChild(none);
       return { items: P.qsa("[data-slug]", s), none: none };
     });
+
+    // Grid rows holding talks: in the phone layout a row with none left goes.
+    var rows = P.qsa("main tr").map(function (tr) {
+      return { tr: tr, cells: P.qsa("td[data-slug]", tr) };
+    }).filter(function (r) { return r.cells.length; });
 
     function show(e, on) {
       if (e.tagName === "TD") e.classList.toggle("f-out", !on);
@@ -151,6 +158,9 @@
         day.none.hidden = !day.items.length || day.items.some(function (e) {
           return !e.hidden && !e.classList.contains("f-out");
         });
+      });
+      rows.forEach(function (r) {
+        r.tr.classList.toggle("f-empty", r.cells.every(function (c) { return c.classList.contains("f-out"); }));
       });
       status.textContent = active ? shown + " of " + talks.length + " talks match." : "";
       var url = new URLSearchParams(location.search);
