@@ -58,7 +58,7 @@ fn search_index_holds_every_talk_with_what_the_filters_need() {
     );
     assert_eq!(
         anchor["url"],
-        "talks/the-impacts-of-civic-tech-on-the-people-who-make-it/"
+        "talks/the-impacts-of-civic-tech-on-the-people-who-make-it/index.html"
     );
     assert_eq!(
         anchor["speakers"],
@@ -240,4 +240,150 @@ fn no_sitemap_without_a_base_url() {
     assert!(!built.output.contains("sitemap.xml"));
     assert!(built.output.contains("sw.js"));
     assert_eq!(json(&built, "search.json")["base_url"], Value::Null);
+}
+
+/// The parsed JSON-LD of a page, when it has one.
+fn json_ld(html: &str) -> Option<Value> {
+    let open = "<script type=\"application/ld+json\">";
+    let start = html.find(open)? + open.len();
+    let end = start + html[start..].find("</script>")?;
+    Some(serde_json::from_str(&html[start..end]).expect("JSON-LD parses"))
+}
+
+#[test]
+fn talk_pages_carry_a_schema_org_event() {
+    let built = common::build_example();
+    let page = common::text(
+        &built,
+        "talks/the-impacts-of-civic-tech-on-the-people-who-make-it/index.html",
+    );
+    let ev = json_ld(&page).expect("JSON-LD on a talk page");
+    assert_eq!(ev["@context"], "https://schema.org");
+    assert_eq!(ev["@type"], "Event");
+    assert_eq!(
+        ev["name"],
+        "The impacts of Civic Tech... on the people who make it"
+    );
+    assert_eq!(ev["startDate"], "2017-04-26T12:15:00+02:00");
+    assert_eq!(ev["endDate"], "2017-04-26T13:00:00+02:00");
+    assert_eq!(ev["eventStatus"], "https://schema.org/EventScheduled");
+    assert_eq!(ev["location"]["name"], "Room 4");
+    assert_eq!(ev["performer"][0]["name"], "Julia Kloiber");
+    assert_eq!(ev["performer"][1]["name"], "Sheba Najmi");
+    assert_eq!(
+        ev["url"],
+        "https://example.org/tictec2017/talks/the-impacts-of-civic-tech-on-the-people-who-make-it/"
+    );
+    assert_eq!(ev["superEvent"]["name"], "TICTeC 2017");
+    assert!(page.contains(
+        "<meta property=\"og:title\" content=\"The impacts of Civic Tech... on the people who make it\">"
+    ));
+    assert!(page.contains("<meta property=\"og:description\" content=\"Most studies"));
+    assert!(page.contains(
+        "<meta property=\"og:url\" content=\"https://example.org/tictec2017/talks/the-impacts-of-civic-tech-on-the-people-who-make-it/\">"
+    ));
+
+    let cancelled = json_ld(&common::text(&built, "talks/open-data-clinic/index.html")).unwrap();
+    assert_eq!(
+        cancelled["eventStatus"],
+        "https://schema.org/EventCancelled"
+    );
+    // The late-night session ends the next morning, with its offset.
+    let night = json_ld(&common::text(&built, "talks/hack-night/index.html")).unwrap();
+    assert_eq!(night["endDate"], "2017-04-26T01:30:00+02:00");
+    // An unscheduled talk is no event yet.
+    assert!(json_ld(&common::text(&built, "talks/welcome/index.html")).is_none());
+}
+
+#[test]
+fn json_ld_cannot_close_its_script_element() {
+    let site = example_copy();
+    let talk = site.path().join("content/talks/closing-remarks.md");
+    let text = std::fs::read_to_string(&talk).unwrap();
+    let title = "Bye </script><script>alert(1)</script> & <!-- thanks";
+    std::fs::write(
+        &talk,
+        text.replace("title: Closing remarks", &format!("title: \"{title}\"")),
+    )
+    .unwrap();
+    let built = common::build_memory(site.path());
+    let page = common::text(&built, "talks/closing-remarks/index.html");
+    let ev = json_ld(&page).unwrap();
+    assert_eq!(ev["name"], title);
+    assert!(!page.contains("<script>alert"));
+}
+
+#[test]
+fn every_page_links_the_manifest_the_script_and_my_programme() {
+    let built = common::build_example();
+    let mut pages = 0;
+    for (path, _) in built.output.iter() {
+        if !path.ends_with(".html") || path == "404.html" {
+            continue;
+        }
+        pages += 1;
+        let root = "../".repeat(path.matches('/').count());
+        let html = common::text(&built, path);
+        for want in [
+            format!("<link rel=\"manifest\" href=\"{root}manifest.webmanifest\">"),
+            format!("<script defer src=\"{root}theme/js/programme.js\"></script>"),
+            format!("<link rel=\"stylesheet\" href=\"{root}theme/attendee.css\">"),
+            format!("<a href=\"{root}my-programme/index.html\">My programme</a>"),
+            "<meta name=\"theme-color\" content=\"#1f4e79\">".to_string(),
+            "<meta property=\"og:site_name\" content=\"TICTeC 2017\">".to_string(),
+        ] {
+            assert!(html.contains(&want), "{path} has {want}");
+        }
+    }
+    assert!(pages > 20, "{pages} pages");
+    let my = common::text(&built, "my-programme/index.html");
+    assert!(my.contains("<h1>My programme</h1>"));
+    assert!(my.contains("<div id=\"my-programme\">"));
+    assert!(my.contains("<noscript>"));
+    let index = common::text(&built, "index.html");
+    assert!(index.contains("<div id=\"attendee-tools\">"));
+}
+
+/// Total gzip size (best compression) of the output files with this extension.
+fn gzipped(built: &programme::Built, ext: &str) -> (usize, Vec<String>) {
+    use flate2::{write::GzEncoder, Compression};
+    use std::io::Write;
+    let mut total = 0;
+    let mut files = Vec::new();
+    for (path, bytes) in built.output.iter() {
+        if path.ends_with(ext) {
+            let mut gz = GzEncoder::new(Vec::new(), Compression::best());
+            gz.write_all(bytes).unwrap();
+            let size = gz.finish().unwrap().len();
+            println!("{path}: {} bytes, {size} gzipped", bytes.len());
+            total += size;
+            files.push(path.to_string());
+        }
+    }
+    (total, files)
+}
+
+#[test]
+fn javascript_and_css_stay_within_budget() {
+    let built = common::build_example();
+    let (js, js_files) = gzipped(&built, ".js");
+    let (css, css_files) = gzipped(&built, ".css");
+    println!("all JavaScript: {js} bytes gzipped; all CSS: {css} bytes gzipped");
+    for f in [
+        "sw.js",
+        "theme/js/programme.js",
+        "theme/js/schedule.js",
+        "theme/js/my.js",
+        "theme/js/ics.js",
+    ] {
+        assert!(js_files.iter().any(|p| p == f), "{f} counted");
+    }
+    for f in ["theme/style.css", "theme/attendee.css"] {
+        assert!(css_files.iter().any(|p| p == f), "{f} counted");
+    }
+    assert!(
+        js < 20 * 1024,
+        "JavaScript is {js} bytes gzipped, over 20 KB"
+    );
+    assert!(css < 15 * 1024, "CSS is {css} bytes gzipped, over 15 KB");
 }

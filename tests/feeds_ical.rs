@@ -5,12 +5,15 @@
 mod common;
 
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
-use common::{build_example, build_memory, fixture};
-use programme::feeds::ical::rfc5545::{unescape_text, MAX_LINE};
+use common::{build_example, build_memory, fixture, temp_site};
+use programme::feeds::ical::rfc5545::{unescape_text, unfold, MAX_LINE};
 use programme::feeds::ical::{single_line, tidy};
 use programme::model::{Programme, TalkId};
-use programme::Built;
+use programme::{Built, Options};
 use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+use std::process::Command;
+use std::time::SystemTime;
 
 const FIXTURES: [&str; 5] = [
     "dst-berlin",
@@ -35,7 +38,7 @@ fn feeds(built: &Built) -> BTreeMap<String, String> {
 }
 
 /// Physical-line rules: CRLF everywhere, at most 75 octets, every line valid
-/// UTF-8 on its own, and no line followed by a continuation ends in whitespace.
+/// UTF-8 on its own, and no whitespace on either side of a fold.
 fn check_lines(path: &str, bytes: &[u8]) {
     assert!(bytes.ends_with(b"\r\n"), "{path}: no final CRLF");
     let body = &bytes[..bytes.len() - 2];
@@ -54,6 +57,13 @@ fn check_lines(path: &str, bytes: &[u8]) {
             "{path}:{}: bare CR or LF",
             i + 1
         );
+        if i > 0 && text.starts_with(' ') {
+            assert!(
+                !text[1..].starts_with(char::is_whitespace),
+                "{path}:{}: continues with whitespace: {text:?}",
+                i + 1
+            );
+        }
         let continued = lines.get(i + 1).is_some_and(|n| n.starts_with(b" "));
         if continued {
             assert!(
@@ -359,5 +369,681 @@ fn fixture_feeds_read_back_exactly() {
     for name in FIXTURES {
         let built = build_memory(&fixture(name));
         check_build(name, &built);
+    }
+}
+
+/// The events of schedule.ics by UID.
+fn schedule_events(built: &Built) -> BTreeMap<String, Event> {
+    let text = feeds(built)["schedule.ics"].clone();
+    read("schedule.ics", &text)
+        .1
+        .into_iter()
+        .map(|e| (e.uid(), e))
+        .collect()
+}
+
+fn utc(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+#[test]
+fn daylight_saving_change_in_berlin_resolves_through_the_vtimezone() {
+    let built = build_memory(&fixture("dst-berlin"));
+    let events = schedule_events(&built);
+    // Instants worked out by hand: CET is UTC+1 until 31 March 2024 01:00 UTC, then CEST UTC+2.
+    let expect = [
+        (
+            "saturday-morning",
+            "2024-03-30T09:00:00Z",
+            "2024-03-30T10:00:00Z",
+        ),
+        (
+            "through-the-night",
+            "2024-03-30T22:30:00Z",
+            "2024-03-31T01:30:00Z",
+        ),
+        (
+            "before-the-change",
+            "2024-03-31T00:00:00Z",
+            "2024-03-31T00:30:00Z",
+        ),
+        (
+            "after-the-change",
+            "2024-03-31T01:00:00Z",
+            "2024-03-31T01:30:00Z",
+        ),
+        (
+            "sunday-morning",
+            "2024-03-31T08:00:00Z",
+            "2024-03-31T09:00:00Z",
+        ),
+    ];
+    assert_eq!(events.len(), expect.len());
+    for (slug, start, end) in expect {
+        let e = &events[&format!("{slug}@fruehjahr2024")];
+        assert_eq!((e.start, e.end), (utc(start), utc(end)), "{slug}");
+    }
+    let text = feeds(&built)["schedule.ics"].clone();
+    assert!(text.contains(
+        "BEGIN:DAYLIGHT\r\nDTSTART:20240331T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nEND:DAYLIGHT\r\n"
+    ));
+    assert!(text.contains("DTEND;TZID=Europe/Berlin:20240331T033000\r\n"));
+    // Both days' feeds: the night session belongs to Saturday.
+    let sat = feeds(&built)["days/2024-03-30.ics"].clone();
+    assert!(sat.contains("UID:through-the-night@fruehjahr2024\r\n"));
+}
+
+#[test]
+fn sessions_past_midnight_end_on_the_next_date_and_stay_on_their_day() {
+    let built = build_memory(&fixture("after-midnight-ics"));
+    let events = schedule_events(&built);
+    // New York in June is UTC-4.
+    let late = &events["past-midnight@latenight"];
+    assert_eq!(late.start, utc("2023-06-11T03:00:00Z"));
+    assert_eq!(late.end, utc("2023-06-11T05:30:00Z"));
+    assert_eq!(late.raw("DTEND"), "20230611T013000");
+    let all = feeds(&built);
+    let day1 = &all["days/2023-06-10.ics"];
+    for slug in ["evening", "past-midnight", "small-hours"] {
+        assert!(
+            day1.contains(&format!("UID:{slug}@latenight\r\n")),
+            "{slug}"
+        );
+    }
+    assert!(!day1.contains("UID:next-morning@latenight"));
+    assert!(all["days/2023-06-11.ics"].contains("UID:next-morning@latenight\r\n"));
+    assert!(!all.contains_key("days/2023-06-12.ics"));
+}
+
+#[test]
+fn odd_text_is_escaped_and_reads_back_unchanged() {
+    let built = build_memory(&fixture("odd-text"));
+    let p = &built.programme;
+    let events = schedule_events(&built);
+    let specials = &events["specials@oddtext2025"];
+    let title = "Commas, semicolons; back\\slashes and \"quotes\" 🎉";
+    assert_eq!(p.talks[p.talk_by_slug("specials").unwrap()].title, title);
+    assert_eq!(specials.text("SUMMARY"), title);
+    assert_eq!(
+        specials.raw("SUMMARY"),
+        "Commas\\, semicolons\\; back\\\\slashes and \"quotes\" 🎉"
+    );
+    assert_eq!(specials.text("LOCATION"), "Hall A; East, upper");
+    assert_eq!(
+        specials.raw("CATEGORIES"),
+        "Data\\, Law & Ethics,panel\\, extended"
+    );
+    let desc = specials.text("DESCRIPTION");
+    assert!(desc.starts_with("Speaker: Amira Haddad, PhD (Ministry of Data; Open, Inc.)\n\n"));
+    assert!(desc.contains("C:\\Users\\demo, a list a;b;c"), "{desc}");
+    assert!(desc.contains("Emoji 👩🏽‍💻 and 🧪 and 𝄞, Hebrew שלום עולם and Arabic مرحبا بالعالم"));
+    assert!(desc.contains("Slides, v2; final: https://example.org/a,b;c\n"));
+    let rtl = &events["rtl@oddtext2025"];
+    assert_eq!(rtl.text("SUMMARY"), "שלום, עולם; مرحبا بالعالم");
+    assert_eq!(rtl.text("LOCATION"), "אולם ב");
+    let long = &events["long-title@oddtext2025"];
+    assert!(long.text("SUMMARY").chars().count() >= 290);
+    assert_eq!(
+        long.text("SUMMARY"),
+        p.talks[p.talk_by_slug("long-title").unwrap()].title
+    );
+    // The calendar's own name is escaped too.
+    let text = feeds(&built)["schedule.ics"].clone();
+    assert!(text.contains("X-WR-CALNAME:Odd\\, Text\\; Conf \\\\ 2025\r\n"));
+}
+
+#[test]
+fn four_byte_characters_at_the_fold_point_move_whole() {
+    let built = build_memory(&fixture("fold-point"));
+    let text = feeds(&built)["schedule.ics"].clone();
+    // 8 octets of "SUMMARY:" and 66 ASCII letters leave one octet on the
+    // line: the emoji moves whole to the continuation.
+    let straddle = format!(
+        "SUMMARY:Straddling-{}\r\n 😀 after the fold\r\n",
+        "x".repeat(55)
+    );
+    assert!(text.contains(&straddle), "{text}");
+    assert_eq!(straddle.find("\r\n"), Some(74));
+    // 8 + 63 + 4 = 75 octets: the emoji ends the line exactly.
+    let exact = format!("SUMMARY:Exact-fit-{}🎉\r\n -after\r\n", "y".repeat(53));
+    assert!(text.contains(&exact), "{text}");
+    assert_eq!(exact.find("\r\n"), Some(75));
+    let events = schedule_events(&built);
+    assert_eq!(
+        events["straddling@foldpoint"].text("SUMMARY"),
+        format!("Straddling-{}😀 after the fold", "x".repeat(55))
+    );
+    assert!(events["exact-fit@foldpoint"]
+        .text("DESCRIPTION")
+        .starts_with(&"🎉".repeat(60)));
+}
+
+#[test]
+fn repeated_sessions_with_one_title_keep_distinct_uids() {
+    let built = build_memory(&fixture("same-title"));
+    let events = schedule_events(&built);
+    let uids: Vec<&String> = events.keys().collect();
+    assert_eq!(
+        uids,
+        [
+            "hands-on-workshop-1@repeat2025",
+            "hands-on-workshop-2@repeat2025"
+        ]
+    );
+    for e in events.values() {
+        assert_eq!(e.text("SUMMARY"), "Hands-on workshop");
+    }
+    assert_ne!(
+        events["hands-on-workshop-1@repeat2025"].start,
+        events["hands-on-workshop-2@repeat2025"].start
+    );
+}
+
+/// Sets the modification time of every file under `dir`, so that a build's
+/// stamp (the newest one, without SOURCE_DATE_EPOCH) is known.
+fn set_mtimes(dir: &Path, t: SystemTime) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_type().unwrap().is_dir() {
+            set_mtimes(&entry.path(), t);
+        } else {
+            let f = std::fs::File::options()
+                .append(true)
+                .open(entry.path())
+                .unwrap();
+            f.set_modified(t).unwrap();
+        }
+    }
+}
+
+fn at(s: &str) -> SystemTime {
+    SystemTime::from(utc(s))
+}
+
+/// A copy of the example programme with every file dated `t`. The tests
+/// using it set the build stamp through modification times.
+fn example_copy(t: SystemTime) -> tempfile::TempDir {
+    assert!(
+        std::env::var_os("SOURCE_DATE_EPOCH").is_none(),
+        "these tests date builds by file times; run them without SOURCE_DATE_EPOCH"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    common::copy_tree(&common::repo().join("content"), &dir.path().join("content"));
+    set_mtimes(&dir.path().join("content"), t);
+    dir
+}
+
+fn build_opts(opts: &Options) -> Built {
+    programme::build_in_memory(opts).unwrap_or_else(|d| panic!("build failed:\n{d}"))
+}
+
+/// The VEVENT blocks of a feed, exactly as written, by UID.
+fn vevent_blocks(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("BEGIN:VEVENT\r\n") {
+        let end = rest[start..].find("END:VEVENT\r\n").unwrap() + start + "END:VEVENT\r\n".len();
+        let block = &rest[start..end];
+        let uid = block
+            .split("\r\n")
+            .find_map(|l| l.strip_prefix("UID:"))
+            .unwrap()
+            .to_string();
+        out.insert(uid, block.to_string());
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// The unfolded lines of a block that differ between two versions.
+fn changed_lines(a: &str, b: &str) -> Vec<(String, String)> {
+    let la: Vec<String> = unfold(a).into_iter().map(|(_, l)| l).collect();
+    let lb: Vec<String> = unfold(b).into_iter().map(|(_, l)| l).collect();
+    assert_eq!(la.len(), lb.len(), "{a}\n{b}");
+    la.into_iter().zip(lb).filter(|(x, y)| x != y).collect()
+}
+
+#[test]
+fn moving_a_talk_bumps_its_sequence_and_nothing_else() {
+    let site = example_copy(at("2017-04-01T08:00:00Z"));
+    let root = site.path();
+    let first = build_opts(&Options::new(root));
+    let first_feed = common::text(&first, "schedule.ics");
+    let previous = root.join("published.ics");
+    std::fs::write(&previous, &first_feed).unwrap();
+
+    // Move one talk to another room; that file is now the newest.
+    let talk = root.join("content/talks/civic-tech-in-local-government.md");
+    let source = std::fs::read_to_string(&talk).unwrap();
+    std::fs::write(&talk, source.replace("room: Room 2", "room: Room 4")).unwrap();
+    set_mtimes(&root.join("content/talks"), at("2017-04-01T08:00:00Z"));
+    std::fs::File::options()
+        .append(true)
+        .open(&talk)
+        .unwrap()
+        .set_modified(at("2017-04-20T12:00:00Z"))
+        .unwrap();
+    let mut opts = Options::new(root);
+    opts.previous_feed = Some(previous.clone());
+    let second = build_opts(&opts);
+    assert!(second.diagnostics.0.is_empty(), "{}", second.diagnostics);
+    let second_feed = common::text(&second, "schedule.ics");
+
+    let before = vevent_blocks(&first_feed);
+    let after = vevent_blocks(&second_feed);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>()
+    );
+    let moved = "civic-tech-in-local-government@tictec2017";
+    for (uid, block) in &before {
+        if uid != moved {
+            assert_eq!(block, &after[uid], "{uid} changed");
+        }
+    }
+    assert_eq!(
+        changed_lines(&before[moved], &after[moved]),
+        vec![
+            ("LOCATION:Room 2".to_string(), "LOCATION:Room 4".to_string()),
+            ("SEQUENCE:0".to_string(), "SEQUENCE:1".to_string()),
+            (
+                "LAST-MODIFIED:20170401T080000Z".to_string(),
+                "LAST-MODIFIED:20170420T120000Z".to_string()
+            ),
+        ]
+    );
+    // The talk's own feed and its new room's feed carry the same event.
+    assert!(
+        common::text(&second, "talks/civic-tech-in-local-government.ics").contains(&after[moved])
+    );
+    assert!(common::text(&second, "rooms/room-4.ics").contains(&after[moved]));
+    assert!(!common::text(&second, "rooms/room-2.ics").contains(moved));
+
+    // A later build with nothing changed keeps every event as it was, even
+    // with a newer stamp; the output folder's own schedule.ics is the
+    // previous feed when none is given.
+    std::fs::create_dir_all(root.join("public")).unwrap();
+    std::fs::write(root.join("public/schedule.ics"), &second_feed).unwrap();
+    std::fs::File::options()
+        .append(true)
+        .open(&talk)
+        .unwrap()
+        .set_modified(at("2017-04-22T12:00:00Z"))
+        .unwrap();
+    let third = build_opts(&Options::new(root));
+    assert_eq!(vevent_blocks(&common::text(&third, "schedule.ics")), after);
+
+    // Moving it back is another change.
+    std::fs::write(&talk, &source).unwrap();
+    std::fs::write(
+        root.join("public/schedule.ics"),
+        common::text(&third, "schedule.ics"),
+    )
+    .unwrap();
+    let fourth = build_opts(&Options::new(root));
+    let back = &vevent_blocks(&common::text(&fourth, "schedule.ics"))[moved];
+    assert!(back.contains("\r\nSEQUENCE:2\r\n"), "{back}");
+    assert!(back.contains("\r\nLOCATION:Room 2\r\n"));
+}
+
+#[test]
+fn cancelling_a_talk_is_a_change_too() {
+    let site = example_copy(at("2017-04-01T08:00:00Z"));
+    let root = site.path();
+    let first = build_opts(&Options::new(root));
+    std::fs::create_dir_all(root.join("public")).unwrap();
+    std::fs::write(
+        root.join("public/schedule.ics"),
+        common::text(&first, "schedule.ics"),
+    )
+    .unwrap();
+    let talk = root.join("content/talks/closing-remarks.md");
+    let source = std::fs::read_to_string(&talk).unwrap();
+    std::fs::write(
+        &talk,
+        source.replacen("---\n", "---\nstatus: cancelled\n", 1),
+    )
+    .unwrap();
+    let second = build_opts(&Options::new(root));
+    let block =
+        &vevent_blocks(&common::text(&second, "schedule.ics"))["closing-remarks@tictec2017"];
+    assert!(block.contains("\r\nSTATUS:CANCELLED\r\n"), "{block}");
+    assert!(block.contains("\r\nSEQUENCE:1\r\n"), "{block}");
+}
+
+#[test]
+fn same_input_gives_the_same_bytes() {
+    let site = example_copy(at("2017-04-01T08:00:00Z"));
+    let a = build_opts(&Options::new(site.path()));
+    let b = build_opts(&Options::new(site.path()));
+    assert_eq!(feeds(&a), feeds(&b));
+    assert!(common::text(&a, "schedule.ics").contains("\r\nDTSTAMP:20170401T080000Z\r\n"));
+    for name in FIXTURES {
+        let site = temp_site(&fixture(name));
+        set_mtimes(site.path(), at("2020-01-01T00:00:00Z"));
+        let a = build_opts(&Options::new(site.path()));
+        let b = build_opts(&Options::new(site.path()));
+        assert_eq!(feeds(&a), feeds(&b), "{name}");
+    }
+}
+
+#[test]
+fn an_unreadable_previous_feed_is_a_warning_and_sequences_restart() {
+    let site = example_copy(at("2017-04-01T08:00:00Z"));
+    let root = site.path();
+    let previous = root.join("broken.ics");
+    std::fs::write(&previous, "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:x\r\nSEQUENCE:many\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n").unwrap();
+    let mut opts = Options::new(root);
+    opts.previous_feed = Some(previous.clone());
+    let built = build_opts(&opts);
+    let warning = built
+        .diagnostics
+        .0
+        .iter()
+        .find(|d| d.code == "previous-feed")
+        .unwrap_or_else(|| panic!("no warning in {}", built.diagnostics));
+    assert!(!warning.is_error());
+    assert_eq!(warning.file.as_deref(), Some(previous.as_path()));
+    assert_eq!(warning.line, Some(2));
+    assert!(warning.message.contains("SEQUENCE"), "{warning}");
+    let text = common::text(&built, "schedule.ics");
+    assert!(!text.contains("SEQUENCE:1"));
+    assert!(text.contains("\r\nSEQUENCE:0\r\n"));
+
+    // A --previous-feed that does not exist is reported, not ignored.
+    opts.previous_feed = Some(root.join("missing.ics"));
+    let built = build_opts(&opts);
+    assert!(built
+        .diagnostics
+        .0
+        .iter()
+        .any(|d| d.code == "previous-feed"));
+}
+
+/// Whether an external tool can run. Missing outside CI: a note, and the
+/// test passes; missing with CI=true: the test fails.
+fn tool(name: &str, probe: &mut Command) -> bool {
+    let ok = probe
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "{name} is missing; .ci/run installs it"
+        );
+        eprintln!("note: {name} is not installed; skipping its check");
+    }
+    ok
+}
+
+/// Writes every feed of a build under `dir`.
+fn write_feeds(built: &Built, dir: &Path) {
+    for (path, text) in feeds(built) {
+        let file = dir.join(&path);
+        std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+        std::fs::write(file, text).unwrap();
+    }
+}
+
+/// Reads every feed with Python's icalendar and prints, per event, its UID
+/// and its start and end in UTC, resolved through the feed's own VTIMEZONE
+/// (not the tz database Python has).
+const PYTHON_CHECK: &str = r#"
+import os, sys, datetime
+import icalendar
+root = sys.argv[1]
+for dirpath, _, files in sorted(os.walk(root)):
+    for name in sorted(files):
+        path = os.path.join(dirpath, name)
+        rel = os.path.relpath(path, root)
+        with open(path, "rb") as f:
+            cal = icalendar.Calendar.from_ical(f.read())
+        errors = [(c.name, e) for c in cal.walk() for e in c.errors]
+        if errors:
+            sys.exit(f"{rel}: {errors}")
+        zones = {str(z["TZID"]): z.to_tz(lookup_tzid=False) for z in cal.walk("VTIMEZONE")}
+        def instant(ev, prop):
+            value = ev[prop]
+            dt = value.dt
+            tzid = value.params.get("TZID")
+            if tzid is not None:
+                dt = dt.replace(tzinfo=zones[tzid], fold=0)
+            return dt.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        print(rel, "calendar", str(cal["X-WR-CALNAME"]).replace(" ", "_"))
+        for ev in cal.walk("VEVENT"):
+            print(rel, str(ev["UID"]), instant(ev, "DTSTART"), instant(ev, "DTEND"), str(ev["STATUS"]), int(ev["SEQUENCE"]))
+"#;
+
+fn python_check(name: &str, built: &Built) {
+    let dir = tempfile::tempdir().unwrap();
+    write_feeds(built, dir.path());
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(PYTHON_CHECK)
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{name}: icalendar failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let p = &built.programme;
+    let mut calendars = BTreeSet::new();
+    let mut events: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for line in stdout.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        if f[1] == "calendar" {
+            calendars.insert(f[0].to_string());
+            continue;
+        }
+        let slug = f[1].split('@').next().unwrap();
+        let t = &p.talks[p.talk_by_slug(slug).unwrap()];
+        let slot = t.slot.unwrap();
+        let fmt = |d: DateTime<Utc>| d.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        assert_eq!(f[2], fmt(slot.start_utc()), "{name}: {line}");
+        assert_eq!(f[3], fmt(slot.end_utc()), "{name}: {line}");
+        let status = if t.is_cancelled() {
+            "CANCELLED"
+        } else {
+            "CONFIRMED"
+        };
+        assert_eq!(f[4], status, "{name}: {line}");
+        events
+            .entry(f[0].to_string())
+            .or_default()
+            .push(f[1].to_string());
+    }
+    let all = feeds(built);
+    assert_eq!(
+        calendars,
+        all.keys().cloned().collect(),
+        "{name}: every feed read"
+    );
+    let scheduled = events.get("schedule.ics").map_or(0, Vec::len);
+    assert_eq!(scheduled, p.scheduled().count(), "{name}");
+}
+
+#[test]
+fn python_icalendar_reads_every_feed() {
+    if !tool(
+        "Python's icalendar",
+        Command::new("python3").args(["-c", "import icalendar"]),
+    ) {
+        return;
+    }
+    python_check("example", &build_example());
+    for name in FIXTURES {
+        python_check(name, &build_memory(&fixture(name)));
+    }
+}
+
+/// Imports schedule.ics into a fresh khal calendar and lists every event
+/// with its UID, start and end in UTC.
+fn khal_check(name: &str, built: &Built) {
+    let dir = tempfile::tempdir().unwrap();
+    let home = dir.path();
+    let cal = home.join("calendar");
+    std::fs::create_dir_all(&cal).unwrap();
+    std::fs::create_dir_all(home.join("config/khal")).unwrap();
+    std::fs::write(
+        home.join("config/khal/config"),
+        format!(
+            "[calendars]\n[[programme]]\npath = {}\ntype = calendar\n\
+             [locale]\ntimeformat = %H:%M\ndateformat = %Y-%m-%d\nlongdateformat = %Y-%m-%d\n\
+             datetimeformat = %Y-%m-%dT%H:%M\nlongdatetimeformat = %Y-%m-%dT%H:%M\n\
+             local_timezone = UTC\ndefault_timezone = UTC\n\
+             [default]\ndefault_calendar = programme\n",
+            cal.display()
+        ),
+    )
+    .unwrap();
+    let feed = home.join("schedule.ics");
+    std::fs::write(&feed, common::text(built, "schedule.ics")).unwrap();
+    let khal = |args: &[&str]| {
+        let out = Command::new("khal")
+            .args(args)
+            .env("HOME", home)
+            .env("XDG_CONFIG_HOME", home.join("config"))
+            .env("XDG_DATA_HOME", home.join("data"))
+            .env("XDG_CACHE_HOME", home.join("cache"))
+            .env("TZ", "UTC")
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+        assert!(out.status.success(), "{name}: khal {args:?}: {stderr}");
+        assert!(
+            !stderr.to_lowercase().contains("error"),
+            "{name}: khal {args:?}: {stderr}"
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    khal(&[
+        "import",
+        "--batch",
+        "-a",
+        "programme",
+        feed.to_str().unwrap(),
+    ]);
+    let p = &built.programme;
+    let first = p.days.first().unwrap().date - Duration::days(1);
+    let days = (p.days.last().unwrap().date - first).num_days() + 3;
+    let listed = khal(&[
+        "list",
+        "--once",
+        "--day-format",
+        "",
+        "--format",
+        "{uid} {start} {end}",
+        &first.format("%Y-%m-%d").to_string(),
+        &format!("{days}d"),
+    ]);
+    let mut seen = BTreeSet::new();
+    for line in listed.lines().filter(|l| !l.trim().is_empty()) {
+        let f: Vec<&str> = line.split_whitespace().collect();
+        let slug = f[0].split('@').next().unwrap();
+        let slot = p.talks[p.talk_by_slug(slug).unwrap()].slot.unwrap();
+        let fmt = |d: DateTime<Utc>| d.format("%Y-%m-%dT%H:%M").to_string();
+        assert_eq!(f[1], fmt(slot.start_utc()), "{name}: {line}");
+        assert_eq!(f[2], fmt(slot.end_utc()), "{name}: {line}");
+        assert!(seen.insert(f[0].to_string()), "{name}: {line} twice");
+    }
+    assert_eq!(seen, uids(p, |_| true), "{name}: khal has every event");
+}
+
+#[test]
+fn khal_imports_schedule_with_every_event() {
+    if !tool("khal", Command::new("khal").arg("--version")) {
+        return;
+    }
+    khal_check("example", &build_example());
+    for name in FIXTURES {
+        khal_check(name, &build_memory(&fixture(name)));
+    }
+}
+
+/// A site written on the fly: conference.yaml and talks by file name.
+fn site(conference: &str, talks: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("talks")).unwrap();
+    std::fs::write(content.join("conference.yaml"), conference).unwrap();
+    for (name, text) in talks {
+        std::fs::write(content.join("talks").join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_repeated_hour_in_autumn_keeps_both_occurrences_apart() {
+    let dir = site(
+        "title: Herbst\nacronym: herbst2024\ntimezone: Europe/Berlin\nrooms: [A, B]\n",
+        &[
+            (
+                "first.md",
+                "---\ntitle: First 02:30\nroom: A\nstart: 2024-10-27 02:30\nduration: 20m\n---\n",
+            ),
+            (
+                "second.md",
+                "---\ntitle: Second 02:30\nroom: B\nstart: 2024-10-27T02:30:00+01:00\nduration: 20m\n---\n",
+            ),
+        ],
+    );
+    let built = build_memory(dir.path());
+    check_build("autumn", &built);
+    let events = schedule_events(&built);
+    let first = &events["first@herbst2024"];
+    let second = &events["second@herbst2024"];
+    assert_eq!(first.start, utc("2024-10-27T00:30:00Z"));
+    // Both occurrences of 02:30 are written in UTC: RFC 5545 reads a local
+    // 02:30 as the first, but khal reads it as the second.
+    assert_eq!(first.raw("DTSTART"), "20241027T003000Z");
+    assert_eq!(second.start, utc("2024-10-27T01:30:00Z"));
+    assert_eq!(second.raw("DTSTART"), "20241027T013000Z");
+    assert_eq!(second.end, utc("2024-10-27T01:50:00Z"));
+    if tool(
+        "Python's icalendar",
+        Command::new("python3").args(["-c", "import icalendar"]),
+    ) {
+        python_check("autumn", &built);
+    }
+    if tool("khal", Command::new("khal").arg("--version")) {
+        khal_check("autumn", &built);
+    }
+}
+
+#[test]
+fn a_programme_with_nothing_scheduled_still_has_valid_feeds() {
+    let dir = site(
+        "title: Soon\nacronym: soon2030\ntimezone: Europe/Paris\nrooms: [Hall]\ntracks: [Main]\n",
+        &[(
+            "keynote.md",
+            "---\ntitle: Keynote\nspeakers: Ada Lovelace\ntrack: Main\n---\nTime to be announced.\n",
+        )],
+    );
+    let built = build_memory(dir.path());
+    check_build("unscheduled", &built);
+    let all = feeds(&built);
+    for path in [
+        "schedule.ics",
+        "speakers/ada-lovelace.ics",
+        "rooms/hall.ics",
+        "tracks/main.ics",
+    ] {
+        assert!(
+            all[path].contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n"),
+            "{path}"
+        );
+        assert!(!all[path].contains("BEGIN:VEVENT"), "{path}");
+    }
+    assert!(!all.contains_key("talks/keynote.ics"));
+    if tool(
+        "Python's icalendar",
+        Command::new("python3").args(["-c", "import icalendar"]),
+    ) {
+        python_check("unscheduled", &built);
     }
 }

@@ -11,7 +11,7 @@
 //!   dropped.
 
 use crate::diagnostic::Diagnostics;
-use crate::model::{Programme, Talk};
+use crate::model::{Programme, Talk, TalkId};
 use crate::output::Output;
 use crate::{Env, Renderer};
 use serde_json::{json, Value};
@@ -63,7 +63,7 @@ impl Renderer for Index {
 
 /// The relative URL of a talk's page, as the theme links it.
 pub fn talk_url(talk: &Talk) -> String {
-    format!("talks/{}/", talk.slug)
+    format!("talks/{}/index.html", talk.slug)
 }
 
 /// `search.json`: the conference's facets and one entry per talk, in
@@ -196,6 +196,98 @@ fn xml_escape(s: &str) -> String {
             '\'' => out.push_str("&apos;"),
             _ => out.push(c),
         }
+    }
+    out
+}
+
+/// What a talk's page needs for its metadata, handed to the template as
+/// `attendee`: `json_ld` (a schema.org Event, safe inside a `<script>`
+/// element; empty for an unscheduled talk) and `description` (the abstract's
+/// start, for Open Graph).
+pub fn talk_metadata(p: &Programme, id: TalkId) -> Value {
+    let talk = &p.talks[id];
+    let c = &p.conference;
+    let description = summary(&talk.abstract_.plain, 300);
+    let json_ld = match &talk.slot {
+        None => String::new(),
+        Some(slot) => {
+            let iso = |t: chrono::DateTime<chrono_tz::Tz>| {
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            };
+            let status = if talk.is_cancelled() {
+                "https://schema.org/EventCancelled"
+            } else {
+                "https://schema.org/EventScheduled"
+            };
+            let performers: Vec<Value> = talk
+                .speakers
+                .iter()
+                .map(|&s| {
+                    let s = &p.speakers[s];
+                    let mut v = json!({"@type": "Person", "name": s.name});
+                    if let Some(a) = &s.affiliation {
+                        v["affiliation"] = json!({"@type": "Organization", "name": a});
+                    }
+                    if let Some(base) = &c.base_url {
+                        v["url"] = format!("{base}speakers/{}/", s.slug).into();
+                    }
+                    v
+                })
+                .collect();
+            let mut ev = json!({
+                "@context": "https://schema.org",
+                "@type": "Event",
+                "name": talk.title,
+                "startDate": iso(slot.start),
+                "endDate": iso(slot.end),
+                "eventStatus": status,
+                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "superEvent": {"@type": "Event", "name": c.title},
+            });
+            if let Some(r) = talk.room {
+                ev["location"] = json!({"@type": "Place", "name": p.rooms[r].name});
+            }
+            if !performers.is_empty() {
+                ev["performer"] = performers.into();
+            }
+            if !description.is_empty() {
+                ev["description"] = description.clone().into();
+            }
+            if let Some(l) = &talk.language {
+                ev["inLanguage"] = l.clone().into();
+            }
+            if let Some(base) = &c.base_url {
+                ev["url"] = format!("{base}talks/{}/", talk.slug).into();
+                ev["superEvent"]["url"] = base.clone().into();
+            }
+            script_safe_json(&ev)
+        }
+    };
+    json!({"json_ld": json_ld, "description": description})
+}
+
+/// JSON that can stand inside `<script>`: `<`, `>` and `&` as `\u` escapes,
+/// so no `</script>` or `<!--` can end or confuse the element.
+pub fn script_safe_json(v: &Value) -> String {
+    let text = serde_json::to_string(v).expect("JSON values serialise");
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The first paragraph of a plain text, cut at a word before `max` characters.
+fn summary(plain: &str, max: usize) -> String {
+    let para = plain.split("\n\n").next().unwrap_or("").split_whitespace();
+    let mut out = String::new();
+    for word in para {
+        if out.chars().count() + word.chars().count() + 1 > max {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
     }
     out
 }
@@ -334,6 +426,21 @@ mod tests {
             o.insert(*p, b.as_bytes()).unwrap();
         }
         o
+    }
+
+    #[test]
+    fn json_in_a_script_element_cannot_close_it() {
+        let v = json!({"name": "</script><!-- a & b -->"});
+        let s = script_safe_json(&v);
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        assert_eq!(serde_json::from_str::<Value>(&s).unwrap(), v);
+    }
+
+    #[test]
+    fn summaries_cut_at_a_word() {
+        assert_eq!(summary("One two three.\n\nSecond.", 100), "One two three.");
+        assert_eq!(summary("alpha beta gamma", 11), "alpha beta…");
+        assert_eq!(summary("", 10), "");
     }
 
     #[test]

@@ -176,6 +176,8 @@ enum Job {
     Day(usize),
     Unscheduled,
     NotFound,
+    /// The attendee's starred talks (listed by the theme's JavaScript).
+    MyProgramme,
 }
 
 impl Renderer for Html {
@@ -190,6 +192,9 @@ impl Renderer for Html {
         jobs.push(Job::Speakers);
         jobs.push(Job::Unscheduled);
         jobs.push(Job::NotFound);
+        if self.sources.contains_key("my-programme.html") {
+            jobs.push(Job::MyProgramme);
+        }
         jobs.extend((0..p.talks.len()).map(Job::Talk));
         jobs.extend((0..p.speakers.len()).map(Job::Speaker));
         jobs.extend((0..p.rooms.len()).map(Job::Room));
@@ -299,6 +304,7 @@ impl Html {
                 let root = root_of(&path);
                 let mut ctx = self.context(views, &path, &root);
                 ctx.insert_value("talk", views.talks[t].clone());
+                ctx.insert("attendee", &crate::feeds::index::talk_metadata(p, t));
                 let (prev, next) = views.neighbours[t];
                 ctx.insert_value("prev", prev.map(|i| views.talks[i].clone()).into());
                 ctx.insert_value("next", next.map(|i| views.talks[i].clone()).into());
@@ -358,6 +364,12 @@ impl Html {
                 let mut ctx = self.context(views, &path, &root);
                 ctx.insert("talks", &views.talk_values(&unscheduled(p)));
                 (path, "unscheduled.html", ctx)
+            }
+            Job::MyProgramme => {
+                let path = "my-programme/index.html".to_string();
+                let root = root_of(&path);
+                let ctx = self.context(views, &path, &root);
+                (path, "my-programme.html", ctx)
             }
             Job::NotFound => {
                 // Served at any depth: links start from the site's absolute path.

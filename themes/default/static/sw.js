@@ -41,25 +41,25 @@ function keyOf(url) {
   return u.href;
 }
 
+// Stores a response, unless this worker's cache is gone: a newer version has
+// taken over, and an old worker must not bring its cache back.
+function keep(key, response) {
+  return caches.has(CACHE).then((live) => live && caches.open(CACHE).then((c) => c.put(key, response)));
+}
+
 const ASSET = /\.(css|js|svg|png|jpe?g|webp|gif|avif|ico|woff2?|webmanifest)$/;
 
 async function cacheFirst(request, key) {
   const cached = await caches.match(key);
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok) {
-    const copy = response.clone();
-    caches.open(CACHE).then((c) => c.put(key, copy));
-  }
+  if (response.ok) keep(key, response.clone());
   return response;
 }
 
 async function networkFirst(request, key) {
   const network = fetch(request).then((response) => {
-    if (response.ok) {
-      const copy = response.clone();
-      caches.open(CACHE).then((c) => c.put(key, copy));
-    }
+    if (response.ok) keep(key, response.clone());
     return response;
   });
   network.catch(() => {});
