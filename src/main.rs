@@ -220,8 +220,9 @@ fn main() -> ExitCode {
                 force,
             };
             match programme::import::run(&opts) {
-                Ok(summary) => {
-                    println!("{summary}");
+                Ok(imported) => {
+                    print_diagnostics(&imported.warnings);
+                    println!("{}", imported.summary);
                     ExitCode::SUCCESS
                 }
                 Err(d) => {

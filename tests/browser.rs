@@ -202,6 +202,64 @@ fn node(script: &str, envs: &[(&str, &str)]) -> String {
     text
 }
 
+/// Writes a large programme: `days` days of `rooms` rooms with `slots`
+/// talks each, titles and abstracts drawn deterministically from a small
+/// vocabulary, so that searches match many talks.
+fn big_site(root: &Path, days: u32, rooms: usize, slots: u32) -> usize {
+    const WORDS: [&str; 40] = [
+        "open", "data", "civic", "city", "budget", "vote", "health", "water", "school", "map",
+        "transit", "housing", "climate", "privacy", "archive", "court", "council", "survey",
+        "sensor", "energy", "bike", "library", "river", "market", "park", "tax", "youth", "museum",
+        "farm", "radio", "bridge", "garden", "street", "harbour", "forest", "clinic", "zürich",
+        "café", "naïve", "façade",
+    ];
+    let content = root.join("content");
+    std::fs::create_dir_all(content.join("talks")).unwrap();
+    let room_list: Vec<String> = (1..=rooms).map(|r| format!("  - Hall {r}\n")).collect();
+    std::fs::write(
+        content.join("conference.yaml"),
+        format!(
+            "title: Big Conference\nacronym: bigconf\ntimezone: Europe/Berlin\n\
+             rooms:\n{}tracks: [Alpha, Beta, Gamma, Delta, Epsilon]\n",
+            room_list.concat()
+        ),
+    )
+    .unwrap();
+    let mut seed: u64 = 7;
+    let mut word = || {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        WORDS[(seed >> 33) as usize % WORDS.len()]
+    };
+    let mut n = 0;
+    for day in 0..days {
+        for room in 1..=rooms {
+            for slot in 0..slots {
+                n += 1;
+                let title: Vec<&str> = (0..4).map(|_| word()).collect();
+                let body: Vec<&str> = (0..40).map(|_| word()).collect();
+                let track = ["Alpha", "Beta", "Gamma", "Delta", "Epsilon"][n % 5];
+                std::fs::write(
+                    content.join(format!("talks/talk-{n:05}.md")),
+                    format!(
+                        "---\ntitle: \"{}\"\nspeakers: [Speaker {}]\nroom: Hall {room}\n\
+                         start: 2030-06-{:02} {:02}:{:02}\nduration: 25m\ntrack: {track}\n---\n{}\n",
+                        title.join(" "),
+                        n % 300,
+                        10 + day,
+                        8 + slot / 2,
+                        (slot % 2) * 30,
+                        body.join(" ")
+                    ),
+                )
+                .unwrap();
+            }
+        }
+    }
+    n
+}
+
 #[test]
 fn ics_of_starred_talks_is_rfc_5545() {
     // Pure JavaScript: needs node only.
@@ -295,4 +353,32 @@ fn attendee_features_work_in_chromium() {
         prop(anchor, "URL"),
         "https://example.org/tictec2017/talks/the-impacts-of-civic-tech-on-the-people-who-make-it/index.html"
     );
+}
+
+#[test]
+fn filters_and_search_keep_up_with_a_large_programme() {
+    require_tools();
+    let site = tempfile::tempdir().unwrap();
+    let talks = big_site(site.path(), 3, 20, 20);
+    assert_eq!(talks, 1200);
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().join("public");
+    build_into(site.path(), &out);
+    let server = Server::start(Arc::new(State {
+        dir: out,
+        online: AtomicBool::new(true),
+        rebuild: Mutex::new(Box::new(|| {})),
+    }));
+    let log = node(
+        "scale.test.js",
+        &[
+            ("BASE_URL", &server.url()),
+            ("CHROMIUM", chromium().to_str().unwrap()),
+            (
+                "USER_DATA_DIR",
+                work.path().join("profile").to_str().unwrap(),
+            ),
+        ],
+    );
+    println!("{log}");
 }

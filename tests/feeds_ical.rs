@@ -856,8 +856,8 @@ fn python_check(name: &str, built: &Built) {
         all.keys().cloned().collect(),
         "{name}: every feed read"
     );
-    let schedule = &events["schedule.ics"];
-    assert_eq!(schedule.len(), p.scheduled().count(), "{name}");
+    let scheduled = events.get("schedule.ics").map_or(0, Vec::len);
+    assert_eq!(scheduled, p.scheduled().count(), "{name}");
 }
 
 #[test]
@@ -955,5 +955,88 @@ fn khal_imports_schedule_with_every_event() {
     khal_check("example", &build_example());
     for name in FIXTURES {
         khal_check(name, &build_memory(&fixture(name)));
+    }
+}
+
+/// A site written on the fly: conference.yaml and talks by file name.
+fn site(conference: &str, talks: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let content = dir.path().join("content");
+    std::fs::create_dir_all(content.join("talks")).unwrap();
+    std::fs::write(content.join("conference.yaml"), conference).unwrap();
+    for (name, text) in talks {
+        std::fs::write(content.join("talks").join(name), text).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn the_repeated_hour_in_autumn_keeps_both_occurrences_apart() {
+    let dir = site(
+        "title: Herbst\nacronym: herbst2024\ntimezone: Europe/Berlin\nrooms: [A, B]\n",
+        &[
+            (
+                "first.md",
+                "---\ntitle: First 02:30\nroom: A\nstart: 2024-10-27 02:30\nduration: 20m\n---\n",
+            ),
+            (
+                "second.md",
+                "---\ntitle: Second 02:30\nroom: B\nstart: 2024-10-27T02:30:00+01:00\nduration: 20m\n---\n",
+            ),
+        ],
+    );
+    let built = build_memory(dir.path());
+    check_build("autumn", &built);
+    let events = schedule_events(&built);
+    let first = &events["first@herbst2024"];
+    let second = &events["second@herbst2024"];
+    assert_eq!(first.start, utc("2024-10-27T00:30:00Z"));
+    // Both occurrences of 02:30 are written in UTC: RFC 5545 reads a local
+    // 02:30 as the first, but khal reads it as the second.
+    assert_eq!(first.raw("DTSTART"), "20241027T003000Z");
+    assert_eq!(second.start, utc("2024-10-27T01:30:00Z"));
+    assert_eq!(second.raw("DTSTART"), "20241027T013000Z");
+    assert_eq!(second.end, utc("2024-10-27T01:50:00Z"));
+    if tool(
+        "Python's icalendar",
+        Command::new("python3").args(["-c", "import icalendar"]),
+    ) {
+        python_check("autumn", &built);
+    }
+    if tool("khal", Command::new("khal").arg("--version")) {
+        khal_check("autumn", &built);
+    }
+}
+
+#[test]
+fn a_programme_with_nothing_scheduled_still_has_valid_feeds() {
+    let dir = site(
+        "title: Soon\nacronym: soon2030\ntimezone: Europe/Paris\nrooms: [Hall]\ntracks: [Main]\n",
+        &[(
+            "keynote.md",
+            "---\ntitle: Keynote\nspeakers: Ada Lovelace\ntrack: Main\n---\nTime to be announced.\n",
+        )],
+    );
+    let built = build_memory(dir.path());
+    check_build("unscheduled", &built);
+    let all = feeds(&built);
+    for path in [
+        "schedule.ics",
+        "speakers/ada-lovelace.ics",
+        "rooms/hall.ics",
+        "tracks/main.ics",
+    ] {
+        assert!(
+            all[path].contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Paris\r\n"),
+            "{path}"
+        );
+        assert!(!all[path].contains("BEGIN:VEVENT"), "{path}");
+    }
+    assert!(!all.contains_key("talks/keynote.ics"));
+    if tool(
+        "Python's icalendar",
+        Command::new("python3").args(["-c", "import icalendar"]),
+    ) {
+        python_check("unscheduled", &built);
     }
 }

@@ -194,15 +194,15 @@ fn header(w: &mut Writer, p: &Programme, path: &str, name: &str, desc: &str) {
 }
 
 /// A date-time property: local time with the conference's TZID, or UTC for
-/// the second occurrence of a local time that happens twice (a TZID local
-/// time always means the first).
+/// a local time that happens twice when clocks go back. RFC 5545 reads such
+/// a local time as its first occurrence, but some clients (khal) take the
+/// second, so neither occurrence is left to interpretation.
 fn when(t: DateTime<Tz>) -> ContentLine {
     let tz = t.timezone();
     let naive = t.naive_local();
     let unambiguous = match tz.from_local_datetime(&naive) {
         LocalResult::Single(x) => x == t,
-        LocalResult::Ambiguous(first, _) => first == t,
-        LocalResult::None => false,
+        LocalResult::Ambiguous(..) | LocalResult::None => false,
     };
     if unambiguous {
         ContentLine {
@@ -400,7 +400,7 @@ mod tests {
     }
 
     #[test]
-    fn the_second_of_two_equal_local_times_is_written_in_utc() {
+    fn local_times_that_happen_twice_are_written_in_utc() {
         let tz: Tz = "Europe/Berlin".parse().unwrap();
         let naive = chrono::NaiveDate::from_ymd_opt(2024, 10, 27)
             .unwrap()
@@ -411,10 +411,15 @@ mod tests {
             other => panic!("{other:?}"),
         };
         let a = when(first);
-        assert_eq!(a.param("TZID"), Some("Europe/Berlin"));
-        assert_eq!(a.value, "20241027T023000");
+        assert!(a.params.is_empty());
+        assert_eq!(a.value, "20241027T003000Z");
         let b = when(second);
         assert!(b.params.is_empty());
         assert_eq!(b.value, "20241027T013000Z");
+        let plain = tz
+            .from_local_datetime(&(naive + chrono::Duration::hours(1)))
+            .unwrap();
+        assert_eq!(when(plain).param("TZID"), Some("Europe/Berlin"));
+        assert_eq!(when(plain).value, "20241027T033000");
     }
 }
