@@ -431,3 +431,80 @@ fn bad_input_is_a_diagnostic_naming_the_file_and_line() {
     .unwrap_err();
     assert!(missing.to_string().contains("could not read"), "{missing}");
 }
+
+#[test]
+fn a_bad_event_time_names_the_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("schedule.xml");
+    std::fs::write(
+        &file,
+        "<schedule>\n  <conference><title>T</title></conference>\n  <day date=\"2030-01-01\" index=\"1\">\n    <room name=\"R\">\n      <event id=\"1\">\n        <start>25:61</start>\n        <duration>00:30</duration>\n        <title>Bad</title>\n      </event>\n    </room>\n  </day>\n</schedule>\n",
+    )
+    .unwrap();
+    let err = run(&ImportOptions {
+        file: file.clone(),
+        into: dir.path().join("out"),
+        timezone: Some("UTC".into()),
+        force: false,
+    })
+    .unwrap_err();
+    let d = err.iter().next().unwrap();
+    assert_eq!(d.line, Some(5), "{d}");
+    assert!(d.message.contains("25:61"), "{d}");
+    assert_eq!(d.file.as_deref(), Some(file.as_path()));
+}
+
+#[test]
+fn timezone_flag_overrides_the_file_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let imported = run(&ImportOptions {
+        file: import_fixture("frab.json"),
+        into: dir.path().to_path_buf(),
+        timezone: Some("Europe/Berlin".into()),
+        force: false,
+    })
+    .unwrap();
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.code == "import-timezone"),
+        "{}",
+        imported.warnings
+    );
+    let built = common::build_memory(dir.path());
+    // Offsets keep the instants exact: 10:00+01:00 in Amsterdam is 10:00 in Berlin too.
+    assert_eq!(local(talk(&built, "keynote")), "2030-11-07 10:00 +01:00");
+}
+
+#[test]
+fn truncated_files_never_panic_and_never_leave_half_a_content_folder() {
+    for name in ["pretalx.json", "frab.json", "frab.xml", "pentabarf.xml"] {
+        let text = std::fs::read_to_string(import_fixture(name)).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let step = text.len() / 60 + 1;
+        let mut cut = 0;
+        while cut < text.len() {
+            while !text.is_char_boundary(cut) {
+                cut += 1;
+            }
+            let file = dir.path().join(name);
+            std::fs::write(&file, &text[..cut]).unwrap();
+            let into = dir.path().join(format!("out-{cut}"));
+            let result = run(&ImportOptions {
+                file,
+                into: into.clone(),
+                timezone: Some("Europe/Brussels".into()),
+                force: false,
+            });
+            match result {
+                Ok(_) => assert!(into.join("content/conference.yaml").exists()),
+                Err(d) => {
+                    assert!(d.has_errors());
+                    assert!(!into.join("content").exists(), "{name} cut at {cut}");
+                }
+            }
+            cut += step;
+        }
+    }
+}

@@ -427,6 +427,20 @@ pub fn to_markdown(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn any_input_gives_markdown_without_markup(
+            s in "(<(/)?(p|a href=\"javascript:x\"|script|b|li|ul|br|img src=x onerror=y|style)>|[a-z <>&;#*_\\[\\]\\n]){0,40}"
+        ) {
+            let md = to_markdown(&s);
+            let html = crate::markdown::to_html(&md, crate::model::RawHtml::Trusted);
+            for tag in ["<script", "<style", "<img", "javascript:", "onerror"] {
+                prop_assert!(!html.contains(tag), "{s:?} -> {md:?} -> {html:?}");
+            }
+        }
+    }
 
     #[test]
     fn detects_html() {

@@ -98,6 +98,23 @@ pub fn plan(source: &Source, timezone: Option<&str>, file: &Path) -> Result<Plan
     let mut errors = Diagnostics::new();
     let mut warnings = Diagnostics::new();
     let tz = zone(source, timezone, file)?;
+    if let (Some(_), Some(given)) = (timezone, &source.time_zone) {
+        if time::parse_zone(given).ok() != Some(tz) {
+            warnings.push(
+                Diagnostic::warning(
+                    "import-timezone",
+                    format!(
+                        "--timezone {} replaces the file's time zone `{given}`",
+                        tz.name()
+                    ),
+                )
+                .in_file(file)
+                .with_help(
+                    "times with an offset stay exact; local times are read in the zone given",
+                ),
+            );
+        }
+    }
     let err = |ev: &SourceEvent, message: String, help: &str| {
         let mut d = Diagnostic::error("import", message)
             .in_file(file)

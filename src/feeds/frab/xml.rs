@@ -213,6 +213,45 @@ fn is_http(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{escape, escape_attr};
+    use proptest::prelude::*;
+
+    /// Parses `<e a="attr">text</e>` and returns the attribute and the text.
+    fn parse(attr: &str, text: &str) -> (String, String) {
+        use quick_xml::events::Event;
+        let doc = format!("<e a=\"{attr}\">{text}</e>");
+        let mut reader = quick_xml::Reader::from_str(&doc);
+        let (mut a, mut t) = (String::new(), String::new());
+        loop {
+            match reader.read_event().unwrap() {
+                Event::Start(e) => {
+                    a = e
+                        .try_get_attribute("a")
+                        .unwrap()
+                        .unwrap()
+                        .unescape_value()
+                        .unwrap()
+                        .into_owned()
+                }
+                Event::Text(x) => t.push_str(&x.unescape().unwrap()),
+                Event::Eof => break,
+                _ => {}
+            }
+        }
+        (a, t)
+    }
+
+    proptest! {
+        #[test]
+        fn escaped_text_parses_back(s in any::<String>()) {
+            let expected: String = s
+                .chars()
+                .map(|c| if super::allowed(c) || matches!(c, '\t' | '\n' | '\r') { c } else { '\u{FFFD}' })
+                .collect();
+            let (a, t) = parse(&escape_attr(&s), &escape(&s));
+            prop_assert_eq!(a, expected.clone());
+            prop_assert_eq!(t, expected);
+        }
+    }
 
     #[test]
     fn escapes_markup_quotes_and_unrepresentable_characters() {
