@@ -3,7 +3,7 @@
 //! conference's days. Returns every finding, not the first.
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::load::{Content, Document};
+use crate::load::{Content, Document, Value};
 use crate::model::{Programme, Talk, TalkId};
 use std::collections::HashMap;
 use std::path::Path;
@@ -21,16 +21,16 @@ pub fn programme(programme: &Programme, content: &Content, diagnostics: &mut Dia
     let at = |talk: &Talk, key: &str, d: Diagnostic| -> Diagnostic {
         let d = d.in_file(&talk.source);
         match docs.get(talk.source.as_path()) {
-            Some(doc) => match doc.front.entries().iter().find(|(k, _)| k.name == key) {
-                Some((k, _)) => d.at(&doc.text, k.line, k.column),
+            Some(doc) => match doc.front.get(key) {
+                Some(v) => d.at(&doc.text, v.line, v.column),
                 None => d,
             },
             None => d,
         }
     };
     room_clashes(programme, diagnostics, &at);
-    speaker_clashes(programme, diagnostics, &at);
-    similar_speakers(programme, diagnostics);
+    speaker_clashes(programme, &docs, diagnostics);
+    similar_speakers(programme, &docs, diagnostics);
     far_talks(programme, diagnostics, &at);
 }
 
@@ -88,8 +88,8 @@ fn room_clashes(
 
 fn speaker_clashes(
     programme: &Programme,
+    docs: &HashMap<&Path, &Document>,
     diagnostics: &mut Diagnostics,
-    at: &dyn Fn(&Talk, &str, Diagnostic) -> Diagnostic,
 ) {
     for speaker in &programme.speakers {
         for (a, b) in overlaps(programme, &speaker.talks) {
@@ -104,7 +104,7 @@ fn speaker_clashes(
                 "check the times of this talk and of {}",
                 a.source.display()
             ));
-            diagnostics.push(at(b, "speakers", d));
+            diagnostics.push(at_name(d.in_file(&b.source), docs, b, &speaker.name));
         }
     }
 }
@@ -112,7 +112,11 @@ fn speaker_clashes(
 /// Speaker names one or two letters apart, at least one without a profile:
 /// likely a typo for the same person. Compared within buckets of the first
 /// letter, so the cost stays near linear.
-fn similar_speakers(programme: &Programme, diagnostics: &mut Diagnostics) {
+fn similar_speakers(
+    programme: &Programme,
+    docs: &HashMap<&Path, &Document>,
+    diagnostics: &mut Diagnostics,
+) {
     let mut buckets: HashMap<char, Vec<usize>> = HashMap::new();
     for (i, s) in programme.speakers.iter().enumerate() {
         let first = s
@@ -147,20 +151,19 @@ fn similar_speakers(programme: &Programme, diagnostics: &mut Diagnostics) {
                         continue;
                     };
                     let talk = &programme.talks[tid];
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            "similar-speaker",
-                            format!(
-                                "speaker `{}` is very close to `{}`: a typo?",
-                                typo.name, right.name
-                            ),
-                        )
-                        .in_file(&talk.source)
-                        .with_help(format!(
-                            "if they are the same person, write `{}` in both places",
-                            right.name
-                        )),
-                    );
+                    let d = Diagnostic::warning(
+                        "similar-speaker",
+                        format!(
+                            "speaker `{}` is very close to `{}`: a typo?",
+                            typo.name, right.name
+                        ),
+                    )
+                    .in_file(&talk.source)
+                    .with_help(format!(
+                        "if they are the same person, write `{}` in both places",
+                        right.name
+                    ));
+                    diagnostics.push(at_name(d, docs, talk, &typo.name));
                 }
             }
         }
@@ -196,4 +199,22 @@ fn far_talks(
             diagnostics.push(at(talk, "start", d));
         }
     }
+}
+
+/// Points `d` at the entry of `speakers:` in the talk's file that gives `name`.
+fn at_name(d: Diagnostic, docs: &HashMap<&Path, &Document>, talk: &Talk, name: &str) -> Diagnostic {
+    let Some(doc) = docs.get(talk.source.as_path()) else {
+        return d;
+    };
+    let Some(node) = doc.get("speakers") else {
+        return d;
+    };
+    let entry = match &node.value {
+        Value::List(items) => items
+            .iter()
+            .find(|n| matches!(&n.value, Value::String(s) if s.trim() == name))
+            .unwrap_or(node),
+        _ => node,
+    };
+    d.at(&doc.text, entry.line, entry.column)
 }

@@ -65,10 +65,12 @@ impl Diagnostic {
     pub fn at(mut self, text: &str, line: usize, column: usize) -> Self {
         self.line = Some(line.max(1));
         self.column = Some(column.max(1));
+        // The line after the last one (the end of the file) shows as empty.
         self.source_line = text
             .lines()
             .nth(line.saturating_sub(1))
-            .map(|l| l.trim_end_matches('\r').to_string());
+            .map(|l| l.trim_end_matches('\r').to_string())
+            .or_else(|| (line == text.lines().count() + 1).then(String::new));
         self
     }
 
@@ -79,6 +81,26 @@ impl Diagnostic {
 
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
+    }
+
+    /// One entry of the JSON report (see [`Diagnostics::to_json`]).
+    pub fn to_json(&self) -> serde_json::Value {
+        let file = self.file.as_ref().map(|f| {
+            f.components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/")
+        });
+        serde_json::json!({
+            "severity": self.severity,
+            "code": self.code,
+            "file": file,
+            "line": self.line,
+            "column": self.column,
+            "message": self.message,
+            "help": self.help,
+            "source_line": self.source_line,
+        })
     }
 
     /// `file:line:column`, as far as known.
@@ -112,9 +134,9 @@ impl fmt::Display for Diagnostic {
         if let (Some(line), Some(src)) = (self.line, &self.source_line) {
             let num = line.to_string();
             let pad = " ".repeat(num.len());
+            let (src, col) = window(src, self.column.unwrap_or(1));
             writeln!(f, "{pad} |")?;
             writeln!(f, "{num} | {src}")?;
-            let col = self.column.unwrap_or(1);
             let lead: String = src
                 .chars()
                 .take(col.saturating_sub(1))
@@ -127,6 +149,31 @@ impl fmt::Display for Diagnostic {
         }
         Ok(())
     }
+}
+
+/// The longest source line shown whole; longer ones are cut around the column.
+const MAX_SHOWN: usize = 100;
+
+/// A long source line cut to [`MAX_SHOWN`] characters around `column` (1-based),
+/// with `...` where text was cut, and the column within the cut line.
+fn window(src: &str, column: usize) -> (String, usize) {
+    let len = src.chars().count();
+    if len <= MAX_SHOWN {
+        return (src.to_string(), column);
+    }
+    let start = column
+        .saturating_sub(1 + MAX_SHOWN / 2)
+        .min(len - MAX_SHOWN);
+    let mut cut: String = src.chars().skip(start).take(MAX_SHOWN).collect();
+    let mut col = column - start;
+    if start > 0 {
+        cut.insert_str(0, "...");
+        col += 3;
+    }
+    if start + MAX_SHOWN < len {
+        cut.push_str("...");
+    }
+    (cut, col)
 }
 
 /// Every diagnostic of one run, in the order found.
@@ -171,6 +218,28 @@ impl Diagnostics {
         self.0.iter()
     }
 
+    /// `2 error(s), 1 warning(s)`: the last line `programme check` prints.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} error(s), {} warning(s)",
+            self.errors().count(),
+            self.warnings().count()
+        )
+    }
+
+    /// The machine-readable report of `programme check --format json`:
+    /// `{ "errors": N, "warnings": N, "diagnostics": [ ... ] }`, each
+    /// diagnostic with `severity`, `code`, `file` (relative to the site
+    /// root, `/`-separated), `line`, `column` (1-based), `message`, `help`
+    /// and `source_line`; fields that are not known are `null`.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "errors": self.errors().count(),
+            "warnings": self.warnings().count(),
+            "diagnostics": self.0.iter().map(Diagnostic::to_json).collect::<Vec<_>>(),
+        })
+    }
+
     /// Sorts by file, line and column, so that output is the same from run to run.
     pub fn sort(&mut self) {
         self.0
@@ -184,5 +253,62 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{d}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_form_points_at_the_column() {
+        let text = "---\ntitle: A\nroom: Rom 2\n---\n";
+        let d = Diagnostic::error("unknown-room", "unknown room `Rom 2`")
+            .in_file("content/talks/a.md")
+            .at(text, 3, 7)
+            .with_help("did you mean `Room 2`?");
+        assert_eq!(
+            d.to_string(),
+            "error[unknown-room]: unknown room `Rom 2`\n  --> content/talks/a.md:3:7\n  |\n3 | room: Rom 2\n  |       ^\n  = help: did you mean `Room 2`?\n"
+        );
+    }
+
+    #[test]
+    fn the_end_of_the_file_and_an_empty_file_show_an_empty_line() {
+        let d = Diagnostic::error("x", "m").at("a\nb\n", 3, 1);
+        assert_eq!(d.source_line.as_deref(), Some(""));
+        let d = Diagnostic::error("x", "m").at("", 1, 1);
+        assert_eq!(d.source_line.as_deref(), Some(""));
+        let d = Diagnostic::error("x", "m").at("a\n", 9, 1);
+        assert_eq!(d.source_line, None);
+    }
+
+    #[test]
+    fn long_lines_are_cut_around_the_column() {
+        let long = format!("{}X{}", "a".repeat(500), "b".repeat(500));
+        let (cut, col) = window(&long, 501);
+        assert_eq!(cut.chars().nth(col - 1), Some('X'));
+        assert!(cut.starts_with("...") && cut.ends_with("..."));
+        assert!(cut.chars().count() <= MAX_SHOWN + 6);
+        let (cut, col) = window("short", 3);
+        assert_eq!((cut.as_str(), col), ("short", 3));
+        let (cut, col) = window(&long, 1000);
+        assert_eq!(cut.chars().nth(col - 1), Some('b'));
+        assert!(!cut.ends_with("..."));
+    }
+
+    #[test]
+    fn json_report_shape() {
+        let mut d = Diagnostics::new();
+        d.push(Diagnostic::warning("w", "careful").in_file("content/a.md"));
+        let v = d.to_json();
+        assert_eq!(
+            (v["errors"].as_u64(), v["warnings"].as_u64()),
+            (Some(0), Some(1))
+        );
+        assert_eq!(v["diagnostics"][0]["file"], "content/a.md");
+        assert_eq!(v["diagnostics"][0]["line"], serde_json::Value::Null);
+        assert_eq!(v["diagnostics"][0]["severity"], "warning");
+        assert_eq!(d.summary(), "0 error(s), 1 warning(s)");
     }
 }

@@ -228,7 +228,11 @@ impl<'a> Fields<'a> {
                 }) => t.trim().to_string(),
                 _ => url.trim().to_string(),
             };
-            if let Some(url) = self.check_url(url.trim(), item, key) {
+            let at = match &item.value {
+                Value::Map(_) => item.get("url").unwrap_or(item),
+                _ => item,
+            };
+            if let Some(url) = self.check_url(url.trim(), at, key) {
                 out.push(Link { title, url });
             }
         }

@@ -146,7 +146,7 @@ pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
     let (programme, mut diagnostics) = load_programme(opts)?;
     let env = Env {
         stamp: build_stamp(&opts.root),
-        previous_feed: previous_feed(opts),
+        previous_feed: previous_feed(opts, &mut diagnostics),
     };
     let renderers: Vec<Box<dyn Renderer>> = vec![
         Box::new(
@@ -157,6 +157,7 @@ pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
         ),
         Box::new(feeds::ical::Ical),
         Box::new(feeds::frab::Frab),
+        Box::new(feeds::index::Index),
     ];
     let rendered: Vec<Result<Output, Diagnostics>> = renderers
         .par_iter()
@@ -182,6 +183,7 @@ pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
     if diagnostics.has_errors() {
         return Err(diagnostics);
     }
+    feeds::index::finish(&mut output, &programme);
     Ok(Built {
         programme,
         output,
@@ -235,10 +237,30 @@ fn build_stamp(root: &Path) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
-fn previous_feed(opts: &Options) -> Option<String> {
+/// The previous feed's text; a warning when one given by `--previous-feed`
+/// cannot be read or when the text is not a calendar.
+fn previous_feed(opts: &Options, diagnostics: &mut Diagnostics) -> Option<String> {
     let path = opts
         .previous_feed
         .clone()
         .unwrap_or_else(|| opts.output_dir().join("schedule.ics"));
-    std::fs::read_to_string(path).ok()
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if opts.previous_feed.is_some() || path.exists() => {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "previous-feed",
+                    format!("cannot read the previous feed: {e}"),
+                )
+                .in_file(&path)
+                .with_help("SEQUENCE numbers start again from 0; check the path"),
+            );
+            return None;
+        }
+        Err(_) => return None,
+    };
+    if let Some(d) = feeds::ical::previous_feed_problem(&text) {
+        diagnostics.push(d.in_file(&path));
+    }
+    Some(text)
 }

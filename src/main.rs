@@ -158,15 +158,12 @@ fn main() -> ExitCode {
             match format {
                 Format::Human => {
                     print_diagnostics(&diagnostics);
-                    eprintln!(
-                        "{} error(s), {} warning(s)",
-                        diagnostics.errors().count(),
-                        diagnostics.warnings().count()
-                    );
+                    eprintln!("{}", diagnostics.summary());
                 }
                 Format::Json => println!(
                     "{}",
-                    serde_json::to_string_pretty(&diagnostics).expect("diagnostics serialise")
+                    serde_json::to_string_pretty(&diagnostics.to_json())
+                        .expect("diagnostics serialise")
                 ),
             }
             let failed = diagnostics.has_errors() || (deny_warnings && !diagnostics.is_empty());
@@ -223,8 +220,9 @@ fn main() -> ExitCode {
                 force,
             };
             match programme::import::run(&opts) {
-                Ok(summary) => {
-                    println!("{summary}");
+                Ok(imported) => {
+                    print_diagnostics(&imported.warnings);
+                    println!("{}", imported.summary);
                     ExitCode::SUCCESS
                 }
                 Err(d) => {

@@ -42,6 +42,11 @@ impl Output {
         Ok(())
     }
 
+    /// Takes a file out (a finishing step that moves or rewrites it).
+    pub fn remove(&mut self, path: &str) -> Option<Vec<u8>> {
+        self.files.remove(path)
+    }
+
     pub fn get(&self, path: &str) -> Option<&[u8]> {
         self.files.get(path).map(Vec::as_slice)
     }

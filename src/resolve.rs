@@ -34,14 +34,16 @@ const TALK_KEYS: &[&str] = &[
 const SPEAKER_KEYS: &[&str] = &["name", "affiliation", "photo", "links"];
 const PAGE_KEYS: &[&str] = &["title"];
 
-/// Builds the programme; None when the conference itself is unusable.
+/// Builds the programme; None when there are errors that leave the
+/// conference itself unusable. Talks, speakers and pages are resolved (and
+/// their problems reported) even then, so that one run reports everything.
 pub fn programme(
     content: &Content,
     drafts: bool,
     diagnostics: &mut Diagnostics,
 ) -> Option<Programme> {
-    let (conference, declared_rooms, declared_tracks) =
-        conference(&content.conference, diagnostics)?;
+    let (conference, declared_rooms, declared_tracks, usable) =
+        conference(content.conference.as_ref(), diagnostics);
     let profiles = parallel(&content.speakers, diagnostics, |d, diags| {
         speaker(d, &conference, content, diags)
     });
@@ -70,9 +72,17 @@ pub fn programme(
                 &b.talk.slug,
             ))
     });
+    let texts: HashMap<&std::path::Path, &str> = content
+        .talks
+        .iter()
+        .chain(&content.speakers)
+        .chain(&content.pages)
+        .map(|d| (d.path.as_path(), d.text.as_str()))
+        .collect();
     unique_slugs(
         raw_talks.iter().map(|t| (&t.talk.slug, &t.doc_path)),
         "talk",
+        &texts,
         diagnostics,
     );
     unique_slugs(
@@ -80,11 +90,13 @@ pub fn programme(
             .iter()
             .map(|s| (&s.slug, s.source.as_ref().expect("profile"))),
         "speaker",
+        &texts,
         diagnostics,
     );
     unique_slugs(
         pages.iter().map(|p| (&p.slug, &p.source)),
         "page",
+        &texts,
         diagnostics,
     );
 
@@ -157,6 +169,9 @@ pub fn programme(
         .map(|&old| speakers[old].take().expect("each once"))
         .collect();
 
+    if !usable {
+        return None;
+    }
     let mut pages = pages;
     pages.sort_by(|a, b| a.slug.cmp(&b.slug));
     Some(Programme {
@@ -198,6 +213,7 @@ fn parallel<T: Send>(
 fn unique_slugs<'a>(
     items: impl Iterator<Item = (&'a String, &'a std::path::PathBuf)>,
     what: &str,
+    texts: &HashMap<&std::path::Path, &str>,
     diagnostics: &mut Diagnostics,
 ) {
     let mut seen: HashMap<&String, &std::path::PathBuf> = HashMap::new();
@@ -213,6 +229,7 @@ fn unique_slugs<'a>(
                     ),
                 )
                 .in_file(path)
+                .at(texts.get(path.as_path()).copied().unwrap_or(""), 1, 1)
                 .with_help(
                     "rename one of the files; a slug is the file name in lower case with hyphens",
                 ),
@@ -221,10 +238,30 @@ fn unique_slugs<'a>(
     }
 }
 
+/// The conference, its declared rooms and tracks, and whether it is usable.
+/// When it is not (missing or broken file, missing required fields), the
+/// returned conference holds stand-ins that add no errors of their own, so
+/// that the talks can still be checked.
 fn conference(
-    doc: &Document,
+    doc: Option<&Document>,
     diagnostics: &mut Diagnostics,
-) -> Option<(Conference, Vec<Room>, Vec<Track>)> {
+) -> (Conference, Vec<Room>, Vec<Track>, bool) {
+    let stand_in = || Conference {
+        title: String::new(),
+        acronym: String::new(),
+        subtitle: None,
+        timezone: chrono_tz::UTC,
+        base_url: None,
+        language: "en".into(),
+        theme: "default".into(),
+        default_duration: Some(Duration::minutes(30)),
+        day_change: NaiveTime::from_hms_opt(4, 0, 0).expect("04:00"),
+        raw_html: RawHtml::Sanitise,
+        extra: Extra::new(),
+    };
+    let Some(doc) = doc else {
+        return (stand_in(), Vec::new(), Vec::new(), false);
+    };
     let mut f = Fields::new(doc, diagnostics);
     if !matches!(doc.front.value, Value::Map(_)) {
         let node = doc.front.clone();
@@ -234,7 +271,7 @@ fn conference(
             "conference.yaml must be a set of `key: value` lines",
             "start with `title: My Conference`",
         );
-        return None;
+        return (stand_in(), Vec::new(), Vec::new(), false);
     }
     let title = f.required("title", "add `title: My Conference` to conference.yaml");
     let acronym = f.required(
@@ -385,23 +422,28 @@ fn conference(
         }
     });
     let extra = f.extra(CONFERENCE_KEYS);
-    Some((
+    let usable = title.is_some() && acronym.is_some() && timezone.is_some();
+    let fallback = stand_in();
+    (
         Conference {
-            title: title?,
-            acronym: acronym?,
+            title: title.unwrap_or_default(),
+            acronym: acronym.unwrap_or_default(),
             subtitle,
-            timezone: timezone?,
+            timezone: timezone.unwrap_or(fallback.timezone),
             base_url,
             language,
             theme,
-            default_duration,
+            // Without a usable conference, talks without an end are not
+            // reported: the missing default may be the conference's fault.
+            default_duration: default_duration.or(fallback.default_duration.filter(|_| !usable)),
             day_change,
             raw_html,
             extra,
         },
         rooms,
         tracks,
-    ))
+        usable,
+    )
 }
 
 fn is_colour(c: &str) -> bool {
@@ -566,12 +608,12 @@ fn talk(doc: &Document, conf: &Conference, diagnostics: &mut Diagnostics) -> Opt
                 Some(p.at)
             }
             Err(msg) => {
-                f.error(
-                    node,
-                    "bad-time",
-                    msg,
-                    "write `start: 2025-04-26 12:15` in the conference's time zone",
-                );
+                let hint = if msg.contains("does not exist") {
+                    "the clocks skip this hour on that day: move the talk out of the gap, or give an explicit offset such as `+01:00`"
+                } else {
+                    "write `start: 2025-04-26 12:15` in the conference's time zone"
+                };
+                f.error(node, "bad-time", msg, hint);
                 None
             }
         });
@@ -603,12 +645,12 @@ fn talk(doc: &Document, conf: &Conference, diagnostics: &mut Diagnostics) -> Opt
                         Some(p.at)
                     }
                     Err(msg) => {
-                        f.error(
-                            node,
-                            "bad-time",
-                            msg,
-                            "write `end: 13:00` (a time after the start) or a full date and time",
-                        );
+                        let hint = if msg.contains("does not exist") {
+                            "the clocks skip this hour on that day: end the talk outside the gap, or give an explicit offset"
+                        } else {
+                            "write `end: 13:00` (a time after the start) or a full date and time"
+                        };
+                        f.error(node, "bad-time", msg, hint);
                         None
                     }
                 })
@@ -703,6 +745,20 @@ fn file_slug(f: &mut Fields, folder: &str) -> Option<String> {
         return None;
     }
     if slug != stem {
+        // A name with nothing to make a slug from gets one made up; suggest a
+        // better one from the title.
+        let suggestion = if stem.chars().any(char::is_alphanumeric) {
+            slug.clone()
+        } else {
+            ["title", "name"]
+                .iter()
+                .find_map(|k| match f.doc.get(k).map(|n| &n.value) {
+                    Some(Value::String(t)) => Some(slugify(t)),
+                    _ => None,
+                })
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| slug.clone())
+        };
         let d = Diagnostic::warning(
             "file-name",
             format!(
@@ -710,8 +766,9 @@ fn file_slug(f: &mut Fields, folder: &str) -> Option<String> {
             ),
         )
         .in_file(&f.doc.path)
+        .at(&f.doc.text, 1, 1)
         .with_help(format!(
-            "rename the file to `{slug}.md` (lower-case letters, digits and hyphens)"
+            "rename the file to `{suggestion}.md` (lower-case letters, digits and hyphens)"
         ));
         f.diagnostics.push(d);
     }
@@ -758,13 +815,22 @@ fn photo_path(f: &mut Fields, p: &str, node: &Node, content: &Content) -> Option
         f.error(node, "photo-outside", format!("the photo path `{p}` leaves content/static"), "put the photo in content/static/ and give its path relative to that folder, e.g. `photo: speakers/ada.jpg`");
         return None;
     }
+    if content.outside_static.iter().any(|s| s == clean) {
+        f.error(
+            node,
+            "photo-outside",
+            format!("the photo `{p}` is a link that leads out of content/static"),
+            format!("copy the picture itself to content/static/{clean} instead of linking to it"),
+        );
+        return None;
+    }
     if content.static_files.iter().any(|s| s.path == clean) {
         Some(clean.to_string())
     } else {
         f.warning(
             node,
             "photo-missing",
-            format!("the photo `{p}` is not in content/static (or links outside it)"),
+            format!("the photo `{p}` is not in content/static"),
             format!("add the file as content/static/{clean}; the page is built without a photo"),
         );
         None

@@ -2,3 +2,4 @@
 
 pub mod frab;
 pub mod ical;
+pub mod index;

@@ -16,13 +16,18 @@ use std::time::SystemTime;
 #[derive(Debug, Clone)]
 pub struct Content {
     pub root: PathBuf,
-    pub conference: Document,
+    /// None when conference.yaml is missing or broken (the error is in the
+    /// diagnostics); the other files are still loaded and checked.
+    pub conference: Option<Document>,
     /// Sorted by path. Files that could not be read or parsed are left out
     /// (their errors are in the diagnostics).
     pub talks: Vec<Document>,
     pub speakers: Vec<Document>,
     pub pages: Vec<Document>,
     pub static_files: Vec<StaticFile>,
+    /// Paths under content/static (`/`-separated, relative to it) that are
+    /// symbolic links leading out of it: refused, never copied or used.
+    pub outside_static: Vec<String>,
 }
 
 /// One source file: front matter (or the whole of conference.yaml) plus body.
@@ -106,8 +111,8 @@ pub struct Key {
     pub column: usize,
 }
 
-/// Reads `root/content`. Returns None when nothing can be built (no
-/// conference.yaml, unreadable folder); every problem goes into `diagnostics`.
+/// Reads `root/content`. Returns None when there is no content/ folder;
+/// every problem goes into `diagnostics`.
 pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
     let content = root.join("content");
     if !content.is_dir() {
@@ -143,14 +148,15 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
     let talks = load_folder(root, "talks", diagnostics);
     let speakers = load_folder(root, "speakers", diagnostics);
     let pages = load_folder(root, "pages", diagnostics);
-    let static_files = load_static(root, diagnostics);
+    let (static_files, outside_static) = load_static(root, diagnostics);
     Some(Content {
         root: root.to_path_buf(),
-        conference: conference?,
+        conference,
         talks,
         speakers,
         pages,
         static_files,
+        outside_static,
     })
 }
 
@@ -332,13 +338,14 @@ fn shift(node: &mut Node, lines: usize) {
 }
 
 /// Reads content/static recursively. Symbolic links are followed only when
-/// they point inside content/static.
-fn load_static(root: &Path, diagnostics: &mut Diagnostics) -> Vec<StaticFile> {
+/// they point inside content/static; the others are returned second.
+fn load_static(root: &Path, diagnostics: &mut Diagnostics) -> (Vec<StaticFile>, Vec<String>) {
     let base = root.join("content/static");
     let Ok(canonical_base) = base.canonicalize() else {
-        return Vec::new();
+        return (Vec::new(), Vec::new());
     };
     let mut files = Vec::new();
+    let mut outside = Vec::new();
     let mut stack = vec![base.clone()];
     while let Some(dir) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&dir) else {
@@ -368,25 +375,30 @@ fn load_static(root: &Path, diagnostics: &mut Diagnostics) -> Vec<StaticFile> {
                     .in_file(&rel_display)
                     .with_help("copy the file into content/static instead of linking to it"),
                 );
+                outside.push(slash_path(path.strip_prefix(&base).unwrap_or(&path)));
                 continue;
             }
             if path.is_dir() {
                 stack.push(path);
             } else if let Ok(bytes) = std::fs::read(&path) {
-                let rel = path.strip_prefix(&base).unwrap_or(&path);
-                let rel: Vec<String> = rel
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect();
                 files.push(StaticFile {
-                    path: rel.join("/"),
+                    path: slash_path(path.strip_prefix(&base).unwrap_or(&path)),
                     bytes,
                 });
             }
         }
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
-    files
+    outside.sort();
+    (files, outside)
+}
+
+/// A relative path with `/` between its parts, on every platform.
+fn slash_path(rel: &Path) -> String {
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// The newest modification time of any file under `dir`.

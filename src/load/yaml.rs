@@ -51,6 +51,16 @@ fn error(yaml: &str, e: &serde_yaml::Error) -> YamlError {
             }
         }
         help = format!("`{key}` is given twice; keep one of them");
+    } else if let Some(close) = ["']'", "'}'"]
+        .into_iter()
+        .find(|c| message.contains("did not find expected") && message.contains(c))
+    {
+        let (open, close) = if close == "']'" {
+            ("[", "]")
+        } else {
+            ("{", "}")
+        };
+        help = format!("a `{open}` opened on this line or above is not closed with `{close}`; check the brackets and quotes");
     } else if message.contains("repetition limit") || message.contains("recursion limit") {
         help = "the YAML nests or repeats aliases too deeply; front matter needs only plain keys and short lists".into();
     } else if yaml
@@ -166,7 +176,9 @@ impl Walker<'_> {
     /// The first non-space offset from the cursor, for containers.
     fn skip_space(&self, fallback: usize) -> usize {
         let rest = &self.text[self.cursor..];
-        let trimmed = rest.trim_start_matches([' ', '\n', '\t', ':']);
+        // Skip what ends the previous value (closing quotes and brackets,
+        // separators) to land on this container's first character.
+        let trimmed = rest.trim_start_matches([' ', '\n', '\t', ':', ',', '"', '\'', '}', ']']);
         if trimmed.is_empty() {
             fallback
         } else {

@@ -1,21 +1,167 @@
 //! Rendering: owns Tera and theme lookup (the root's themes/<name>/ over the
 //! embedded default theme) and turns the programme into HTML pages and assets.
+//!
+//! Templates are compiled once in [`Html::load`]. A render builds the views
+//! once ([`view::Views`]), then renders every page in parallel; the index's
+//! day sections are rendered as separate jobs and joined.
 
-use crate::diagnostic::Diagnostics;
+pub mod grid;
+pub mod theme;
+pub mod view;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Programme;
 use crate::output::Output;
 use crate::{Env, Renderer};
-use std::path::Path;
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use tera::{Context, Tera, Value};
+use view::Views;
+
+/// Where the theme's static/ folder is copied in the output.
+pub const THEME_PREFIX: &str = "theme/";
 
 /// The HTML renderer with its compiled theme.
-pub struct Html {}
+pub struct Html {
+    tera: Tera,
+    /// Template name -> (file it came from, its source), for diagnostics.
+    sources: HashMap<String, (PathBuf, String)>,
+    /// Theme assets: output path, bytes, origin.
+    statics: Vec<(String, Vec<u8>, PathBuf)>,
+}
+
+/// The templates a theme must provide (the default theme has them all).
+pub const TEMPLATES: &[&str] = &[
+    "base.html",
+    "index.html",
+    "day.html",
+    "partials/day_section.html",
+    "talk.html",
+    "speaker.html",
+    "speakers.html",
+    "room.html",
+    "track.html",
+    "page.html",
+    "unscheduled.html",
+    "404.html",
+];
 
 impl Html {
     /// Finds and compiles the theme `name` for the site at `root`.
     pub fn load(root: &Path, name: &str) -> Result<Html, Diagnostics> {
-        let _ = (root, name);
-        Ok(Html {})
+        let theme = theme::lookup(root, name)?;
+        let mut diagnostics = Diagnostics::new();
+        let mut sources = HashMap::new();
+        let mut templates = Vec::new();
+        for (tpl, file) in theme.templates() {
+            match std::str::from_utf8(&file.bytes) {
+                Ok(text) => {
+                    sources.insert(tpl.to_string(), (file.origin.clone(), text.to_string()));
+                    templates.push((tpl.to_string(), text.to_string()));
+                }
+                Err(_) => diagnostics.push(
+                    Diagnostic::error("template", "a template is not valid UTF-8")
+                        .in_file(&file.origin)
+                        .with_help("save the template as UTF-8"),
+                ),
+            }
+        }
+        let mut tera = Tera::new();
+        tera.autoescape_on([".html", ".htm", ".xml", ".svg"]);
+        if let Err(e) = tera.add_raw_templates(templates) {
+            diagnostics.push(template_error(&e, &sources, None));
+        }
+        if diagnostics.has_errors() {
+            return Err(diagnostics);
+        }
+        let statics = theme
+            .statics()
+            .map(|(p, f)| {
+                (
+                    format!("{THEME_PREFIX}{p}"),
+                    f.bytes.clone(),
+                    f.origin.clone(),
+                )
+            })
+            .collect();
+        Ok(Html {
+            tera,
+            sources,
+            statics,
+        })
     }
+
+    fn render_page(&self, template: &str, ctx: &Context) -> Result<String, Box<Diagnostic>> {
+        self.tera
+            .render(template, ctx)
+            .map_err(|e| Box::new(template_error(&e, &self.sources, Some(template))))
+    }
+}
+
+/// A tera error as a diagnostic naming the template file (and line when known).
+fn template_error(
+    e: &tera::Error,
+    sources: &HashMap<String, (PathBuf, String)>,
+    rendering: Option<&str>,
+) -> Diagnostic {
+    use tera::ErrorKind;
+    let help = "fix the template, or delete it to use the default theme's";
+    let report = match e.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => Some(r),
+        _ => None,
+    };
+    if let Some(r) = report {
+        let mut d = Diagnostic::error("template", format!("template error: {}", r.message()))
+            .with_help(help);
+        if let Some((origin, text)) = sources.get(r.filename()) {
+            let span = r.span();
+            d = d
+                .in_file(origin)
+                .at(text, span.start_line, span.start_col + 1);
+        }
+        return d;
+    }
+    let mut message = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        message.push_str(": ");
+        message.push_str(&s.to_string());
+        source = s.source();
+    }
+    let mut d = Diagnostic::error("template", format!("template error: {message}")).with_help(help);
+    let named = rendering.or_else(|| {
+        sources
+            .keys()
+            .filter(|k| message.contains(&format!("'{k}'")))
+            .min()
+            .map(String::as_str)
+    });
+    if let Some((origin, _)) = named.and_then(|n| sources.get(n)) {
+        d = d.in_file(origin);
+    }
+    d
+}
+
+/// The relative prefix from a page to the site root: `talks/x/index.html` -> `../../`.
+pub fn root_of(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// One page to render.
+enum Job {
+    Index,
+    Talk(usize),
+    Speaker(usize),
+    Speakers,
+    Room(usize),
+    Track(usize),
+    Page(usize),
+    Day(usize),
+    Unscheduled,
+    NotFound,
+    /// The attendee's starred talks (listed by the theme's JavaScript).
+    MyProgramme,
 }
 
 impl Renderer for Html {
@@ -23,8 +169,272 @@ impl Renderer for Html {
         "html"
     }
 
-    fn render(&self, programme: &Programme, env: &Env) -> Result<Output, Diagnostics> {
-        let _ = (programme, env);
-        Ok(Output::new())
+    fn render(&self, p: &Programme, env: &Env) -> Result<Output, Diagnostics> {
+        let views = Views::new(p, env.stamp);
+        let mut jobs = Vec::with_capacity(p.talks.len() + p.speakers.len() + 16);
+        jobs.push(Job::Index);
+        jobs.push(Job::Speakers);
+        jobs.push(Job::Unscheduled);
+        jobs.push(Job::NotFound);
+        if self.sources.contains_key("my-programme.html") {
+            jobs.push(Job::MyProgramme);
+        }
+        jobs.extend((0..p.talks.len()).map(Job::Talk));
+        jobs.extend((0..p.speakers.len()).map(Job::Speaker));
+        jobs.extend((0..p.rooms.len()).map(Job::Room));
+        jobs.extend((0..p.tracks.len()).map(Job::Track));
+        jobs.extend((0..p.pages.len()).map(Job::Page));
+        jobs.extend((0..p.days.len()).map(Job::Day));
+        let pages: Vec<Result<(String, String), Box<Diagnostic>>> = jobs
+            .par_iter()
+            .with_min_len(8)
+            .map(|job| self.job(p, &views, job))
+            .collect();
+        let mut out = Output::new();
+        let mut diagnostics = Diagnostics::new();
+        for page in pages {
+            match page {
+                Ok((path, html)) => {
+                    if let Err(path) = out.insert(path, html) {
+                        diagnostics.push(clash(&path, None));
+                    }
+                }
+                Err(d) => {
+                    if !diagnostics.iter().any(|x| x == &*d) {
+                        diagnostics.push(*d);
+                    }
+                }
+            }
+        }
+        for (path, bytes, origin) in &self.statics {
+            if let Err(path) = out.insert(path.clone(), bytes.clone()) {
+                diagnostics.push(clash(&path, Some(origin)));
+            }
+        }
+        for file in &p.static_files {
+            if let Err(path) = out.insert(file.path.clone(), file.bytes.clone()) {
+                let origin = Path::new("content/static").join(&file.path);
+                diagnostics.push(clash(&path, Some(&origin)));
+            }
+        }
+        if diagnostics.has_errors() {
+            Err(diagnostics)
+        } else {
+            Ok(out)
+        }
+    }
+}
+
+fn clash(path: &str, origin: Option<&Path>) -> Diagnostic {
+    let d = Diagnostic::error(
+        "output-clash",
+        format!("the output file `{path}` would be written twice"),
+    )
+    .with_help("rename the static file: the site generates a page at that path");
+    match origin {
+        Some(o) => d.in_file(o),
+        None => d,
+    }
+}
+
+impl Html {
+    fn context(&self, views: &Views, path: &str, root: &str) -> Context {
+        let mut ctx = Context::new();
+        ctx.insert_value("site", views.site.clone());
+        ctx.insert("root", root);
+        ctx.insert("path", path);
+        ctx
+    }
+
+    fn job(
+        &self,
+        p: &Programme,
+        views: &Views,
+        job: &Job,
+    ) -> Result<(String, String), Box<Diagnostic>> {
+        let (path, template, ctx) = match *job {
+            Job::Index => {
+                let path = "index.html".to_string();
+                let root = root_of(&path);
+                let sections: Vec<Value> = (0..p.days.len())
+                    .into_par_iter()
+                    .map(|d| self.day_section(p, views, d, &root))
+                    .collect::<Result<_, _>>()?;
+                let mut ctx = self.context(views, &path, &root);
+                ctx.insert("sections", &sections);
+                ctx.insert("unscheduled", &views.talk_values(&unscheduled(p)));
+                (path, "index.html", ctx)
+            }
+            Job::Day(d) => {
+                let info = &views.site_view.days[d];
+                let path = info.url.clone();
+                let root = root_of(&path);
+                let section = self.day_section(p, views, d, &root)?;
+                let mut ctx = self.context(views, &path, &root);
+                ctx.insert("day", info);
+                ctx.insert("section", &section);
+                (path, "day.html", ctx)
+            }
+            Job::Talk(t) => {
+                let talk = &p.talks[t];
+                let path = format!("talks/{}/index.html", talk.slug);
+                let root = root_of(&path);
+                let mut ctx = self.context(views, &path, &root);
+                ctx.insert_value("talk", views.talks[t].clone());
+                ctx.insert("attendee", &crate::feeds::index::talk_metadata(p, t));
+                let (prev, next) = views.neighbours[t];
+                ctx.insert_value("prev", prev.map(|i| views.talks[i].clone()).into());
+                ctx.insert_value("next", next.map(|i| views.talks[i].clone()).into());
+                (path, "talk.html", ctx)
+            }
+            Job::Speaker(s) => {
+                let speaker = views.speaker(p, s);
+                let path = speaker.url.clone();
+                let root = root_of(&path);
+                let mut ctx = self.context(views, &path, &root);
+                ctx.insert("speaker", &speaker);
+                (path, "speaker.html", ctx)
+            }
+            Job::Speakers => {
+                let path = "speakers/index.html".to_string();
+                let root = root_of(&path);
+                let mut ctx = self.context(views, &path, &root);
+                let speakers: Vec<_> = (0..p.speakers.len()).map(|s| views.speaker(p, s)).collect();
+                ctx.insert("speakers", &speakers);
+                (path, "speakers.html", ctx)
+            }
+            Job::Room(r) => {
+                let info = views.site_view.rooms[r].clone();
+                let path = info.url.clone();
+                let root = root_of(&path);
+                let mut ctx = self.context(views, &path, &root);
+                let room = view::GroupView {
+                    info,
+                    talks: views.talk_values(&p.rooms[r].talks),
+                };
+                ctx.insert("room", &room);
+                (path, "room.html", ctx)
+            }
+            Job::Track(t) => {
+                let info = views.site_view.tracks[t].clone();
+                let path = info.url.clone();
+                let root = root_of(&path);
+                let mut ctx = self.context(views, &path, &root);
+                let track = view::GroupView {
+                    info,
+                    talks: views.talk_values(&p.tracks[t].talks),
+                };
+                ctx.insert("track", &track);
+                (path, "track.html", ctx)
+            }
+            Job::Page(i) => {
+                let page = views.page(p, i);
+                let path = page.url.clone();
+                let root = root_of(&path);
+                let mut ctx = self.context(views, &path, &root);
+                ctx.insert("page", &page);
+                (path, "page.html", ctx)
+            }
+            Job::Unscheduled => {
+                let path = "unscheduled/index.html".to_string();
+                let root = root_of(&path);
+                let mut ctx = self.context(views, &path, &root);
+                ctx.insert("talks", &views.talk_values(&unscheduled(p)));
+                (path, "unscheduled.html", ctx)
+            }
+            Job::MyProgramme => {
+                let path = "my-programme/index.html".to_string();
+                let root = root_of(&path);
+                let ctx = self.context(views, &path, &root);
+                (path, "my-programme.html", ctx)
+            }
+            Job::NotFound => {
+                // Served at any depth: links start from the site's absolute path.
+                let path = "404.html".to_string();
+                let root = not_found_root(p.conference.base_url.as_deref());
+                let ctx = self.context(views, &path, &root);
+                (path, "404.html", ctx)
+            }
+        };
+        let mut html = self.render_page(template, &ctx)?;
+        if !html.ends_with('\n') {
+            html.push('\n');
+        }
+        Ok((path, html))
+    }
+
+    /// Renders one day's grid with the partial `partials/day_section.html`.
+    fn day_section(
+        &self,
+        p: &Programme,
+        views: &Views,
+        d: usize,
+        root: &str,
+    ) -> Result<Value, Box<Diagnostic>> {
+        let info = views.site_view.days[d].clone();
+        let section = views.days[d].section(info, &views.site_view.rooms, &views.talks);
+        let mut ctx = self.context(views, "", root);
+        ctx.insert("day", &section);
+        let _ = p;
+        let html = self.render_page("partials/day_section.html", &ctx)?;
+        Ok(Value::safe_string(&html))
+    }
+}
+
+fn unscheduled(p: &Programme) -> Vec<usize> {
+    p.unscheduled().map(|(i, _)| i).collect()
+}
+
+/// The prefix 404.html uses for its links: the path of `base_url`
+/// (`/tictec2017/`), or `/` when the conference gives none.
+pub fn not_found_root(base_url: Option<&str>) -> String {
+    base_url
+        .and_then(|b| b.split_once("://"))
+        .and_then(|(_, rest)| rest.find('/').map(|i| rest[i..].to_string()))
+        .unwrap_or_else(|| "/".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots() {
+        assert_eq!(root_of("index.html"), "");
+        assert_eq!(root_of("talks/x/index.html"), "../../");
+        assert_eq!(root_of("speakers/index.html"), "../");
+    }
+
+    #[test]
+    fn not_found_roots() {
+        assert_eq!(
+            not_found_root(Some("https://example.org/tictec2017/")),
+            "/tictec2017/"
+        );
+        assert_eq!(not_found_root(Some("https://example.org/")), "/");
+        assert_eq!(not_found_root(None), "/");
+    }
+
+    #[test]
+    fn bad_template_names_its_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let t = dir.path().join("themes/default/templates");
+        std::fs::create_dir_all(&t).unwrap();
+        std::fs::write(
+            t.join("talk.html"),
+            "{% extends \"base.html\" %}\n{% block main %}{{ talk.title }{% endblock main %}\n",
+        )
+        .unwrap();
+        let err = match Html::load(dir.path(), "default") {
+            Err(e) => e,
+            Ok(_) => panic!("a broken template compiled"),
+        };
+        let d = err.errors().next().unwrap();
+        assert_eq!(d.code, "template");
+        assert_eq!(
+            d.file.as_deref(),
+            Some(Path::new("themes/default/templates/talk.html"))
+        );
+        assert_eq!(d.line, Some(2));
     }
 }

@@ -1,0 +1,425 @@
+//! iCalendar feeds (RFC 5545): schedule.ics and one feed per talk, speaker,
+//! room, track and day. This module decides which feeds exist and what each
+//! event says; `rfc5545` writes the bytes, `vtimezone` the time zone and
+//! `sequence` carries revisions from the previously published feed.
+
+pub mod rfc5545;
+pub mod sequence;
+pub mod vtimezone;
+
+use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::model::{Programme, Slot, Talk, TalkId};
+use crate::output::Output;
+use crate::{Env, Renderer};
+use chrono::{DateTime, LocalResult, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use rfc5545::{local_datetime, utc_datetime, ContentLine, Writer};
+use sequence::{date_key, Fingerprint, Previous};
+
+/// How often a subscribed calendar should fetch the feed again.
+pub const REFRESH_INTERVAL: &str = "PT1H";
+
+/// The longest run of whitespace kept inside a description line; longer runs
+/// are shortened so that lines can always be folded after a visible character.
+const MAX_SPACE_RUN: usize = 8;
+
+pub struct Ical;
+
+impl Renderer for Ical {
+    fn name(&self) -> &'static str {
+        "ical"
+    }
+
+    fn render(&self, programme: &Programme, env: &Env) -> Result<Output, Diagnostics> {
+        // A previous feed that cannot be read is reported by
+        // `previous_feed_problem` (as a warning) when the build starts;
+        // here it only means that revisions start again.
+        let previous = env
+            .previous_feed
+            .as_deref()
+            .and_then(|text| Previous::parse(text).ok())
+            .unwrap_or_default();
+        feeds(programme, env.stamp, &previous)
+    }
+}
+
+/// A warning when the previous feed's text cannot be read as a calendar:
+/// SEQUENCE numbers then start again from 0, which organisers must know.
+pub fn previous_feed_problem(text: &str) -> Option<Diagnostic> {
+    let e = Previous::parse(text).err()?;
+    Some(
+        Diagnostic::warning(
+            "previous-feed",
+            format!(
+                "the previously published schedule.ics cannot be read ({}); SEQUENCE numbers \
+                 start again from 0, so calendars that imported it may keep stale copies of \
+                 changed sessions",
+                e.message
+            ),
+        )
+        .at(text, e.line, 1)
+        .with_help(
+            "pass the feed as it was published with `--previous-feed FILE`, or delete the \
+             broken file to start afresh",
+        ),
+    )
+}
+
+/// Every feed of the programme.
+pub fn feeds(
+    p: &Programme,
+    stamp: DateTime<Utc>,
+    previous: &Previous,
+) -> Result<Output, Diagnostics> {
+    let conf = &p.conference;
+    let tz = conf.timezone;
+    let (from, to) = span(p, stamp);
+    let zone = vtimezone::vtimezone(tz, from, to);
+    let events: Vec<Option<String>> = p
+        .talks
+        .iter()
+        .map(|t| t.slot.map(|slot| vevent(p, t, &slot, stamp, previous)))
+        .collect();
+
+    let mut out = Output::new();
+    let mut add = |path: String, name: String, desc: String, talks: &[TalkId]| {
+        let mut w = Writer::new();
+        header(&mut w, p, &path, &name, &desc);
+        w.block(&zone);
+        for &id in talks {
+            if let Some(Some(e)) = events.get(id) {
+                w.block(e);
+            }
+        }
+        w.raw("END", "VCALENDAR");
+        out.insert(path, w.finish())
+    };
+    let title = &conf.title;
+    let mut results = Vec::new();
+    let all: Vec<TalkId> = p.scheduled().map(|(id, _)| id).collect();
+    let desc = match &conf.subtitle {
+        Some(s) => format!("Every session of {title} ({s})"),
+        None => format!("Every session of {title}"),
+    };
+    results.push(add("schedule.ics".into(), title.clone(), desc, &all));
+    for (id, t) in p.scheduled() {
+        results.push(add(
+            format!("talks/{}.ics", t.slug),
+            format!("{} ({title})", single_line(&t.title)),
+            format!("{} at {title}", single_line(&t.title)),
+            &[id],
+        ));
+    }
+    for s in &p.speakers {
+        results.push(add(
+            format!("speakers/{}.ics", s.slug),
+            format!("{} at {title}", single_line(&s.name)),
+            format!("Sessions with {} at {title}", single_line(&s.name)),
+            &s.talks,
+        ));
+    }
+    for r in &p.rooms {
+        results.push(add(
+            format!("rooms/{}.ics", r.slug),
+            format!("{title}: {}", single_line(&r.name)),
+            format!("Sessions in {} at {title}", single_line(&r.name)),
+            &r.talks,
+        ));
+    }
+    for tr in &p.tracks {
+        results.push(add(
+            format!("tracks/{}.ics", tr.slug),
+            format!("{title}: {}", single_line(&tr.name)),
+            format!("Sessions of the {} track at {title}", single_line(&tr.name)),
+            &tr.talks,
+        ));
+    }
+    for d in &p.days {
+        let day = long_date(d.date);
+        results.push(add(
+            format!("days/{}.ics", d.date.format("%Y-%m-%d")),
+            format!("{title}: {day}"),
+            format!("Sessions on {day} at {title}"),
+            &d.talks,
+        ));
+    }
+    let clashes: Vec<Diagnostic> = results
+        .into_iter()
+        .filter_map(Result::err)
+        .map(|path| {
+            Diagnostic::error("output-clash", format!("two feeds claim the path `{path}`"))
+                .with_help("give the rooms, tracks or speakers distinct names")
+        })
+        .collect();
+    if clashes.is_empty() {
+        Ok(out)
+    } else {
+        Err(Diagnostics(clashes))
+    }
+}
+
+/// The instants the VTIMEZONE must cover: from the first start to the last
+/// end (the build stamp when nothing is scheduled).
+fn span(p: &Programme, stamp: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
+    let slots = p.talks.iter().filter_map(|t| t.slot.as_ref());
+    let from = slots.clone().map(Slot::start_utc).min().unwrap_or(stamp);
+    let to = slots.map(Slot::end_utc).max().unwrap_or(stamp);
+    (from, to)
+}
+
+fn header(w: &mut Writer, p: &Programme, path: &str, name: &str, desc: &str) {
+    let conf = &p.conference;
+    w.raw("BEGIN", "VCALENDAR");
+    w.raw("VERSION", "2.0");
+    w.raw(
+        "PRODID",
+        &format!("-//programme//programme {}//EN", env!("CARGO_PKG_VERSION")),
+    );
+    w.raw("CALSCALE", "GREGORIAN");
+    w.raw("METHOD", "PUBLISH");
+    w.text("NAME", name);
+    w.text("X-WR-CALNAME", name);
+    w.text("X-WR-CALDESC", desc);
+    w.text("X-WR-TIMEZONE", conf.timezone.name());
+    w.raw_with(
+        "REFRESH-INTERVAL",
+        &[("VALUE", "DURATION")],
+        REFRESH_INTERVAL,
+    );
+    w.raw("X-PUBLISHED-TTL", REFRESH_INTERVAL);
+    if let Some(base) = &conf.base_url {
+        w.raw_with("SOURCE", &[("VALUE", "URI")], &format!("{base}{path}"));
+        w.raw_with("URL", &[("VALUE", "URI")], base);
+    }
+}
+
+/// A date-time property: local time with the conference's TZID, or UTC for
+/// a local time that happens twice when clocks go back. RFC 5545 reads such
+/// a local time as its first occurrence, but some clients (khal) take the
+/// second, so neither occurrence is left to interpretation.
+fn when(t: DateTime<Tz>) -> ContentLine {
+    let tz = t.timezone();
+    let naive = t.naive_local();
+    let unambiguous = match tz.from_local_datetime(&naive) {
+        LocalResult::Single(x) => x == t,
+        LocalResult::Ambiguous(..) | LocalResult::None => false,
+    };
+    if unambiguous {
+        ContentLine {
+            name: String::new(),
+            params: vec![("TZID".into(), tz.name().into())],
+            value: local_datetime(naive),
+        }
+    } else {
+        ContentLine {
+            name: String::new(),
+            params: vec![],
+            value: utc_datetime(t.with_timezone(&Utc)),
+        }
+    }
+}
+
+fn date_prop(w: &mut Writer, name: &str, line: &ContentLine) {
+    let params: Vec<(&str, &str)> = line
+        .params
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    w.raw_with(name, &params, &line.value);
+}
+
+/// One talk's VEVENT, folded.
+fn vevent(
+    p: &Programme,
+    t: &Talk,
+    slot: &Slot,
+    stamp: DateTime<Utc>,
+    previous: &Previous,
+) -> String {
+    let conf = &p.conference;
+    let uid = format!("{}@{}", t.slug, conf.acronym);
+    let start = when(slot.start);
+    let end = when(slot.end);
+    let summary = single_line(&t.title);
+    let location = t
+        .room
+        .and_then(|r| p.rooms.get(r))
+        .map(|r| single_line(&r.name))
+        .unwrap_or_default();
+    let status = if t.is_cancelled() {
+        "CANCELLED"
+    } else {
+        "CONFIRMED"
+    };
+    let fingerprint = Fingerprint {
+        start: date_key(&start),
+        end: date_key(&end),
+        location: location.clone(),
+        summary: summary.clone(),
+        status: status.into(),
+    };
+    let rev = previous.revise(&uid, &fingerprint, stamp);
+
+    let mut w = Writer::new();
+    w.raw("BEGIN", "VEVENT");
+    w.text("UID", &uid);
+    w.raw("DTSTAMP", &utc_datetime(rev.stamp));
+    date_prop(&mut w, "DTSTART", &start);
+    date_prop(&mut w, "DTEND", &end);
+    w.text("SUMMARY", &summary);
+    if !location.is_empty() {
+        w.text("LOCATION", &location);
+    }
+    w.text("DESCRIPTION", &description(p, t));
+    if let Some(url) = page_url(p, t) {
+        w.raw_with("URL", &[("VALUE", "URI")], &url);
+    }
+    let track = t
+        .track
+        .and_then(|i| p.tracks.get(i))
+        .map(|tr| single_line(&tr.name));
+    let kind = single_line(&t.kind);
+    let categories: Vec<&str> = track
+        .iter()
+        .map(String::as_str)
+        .chain([kind.as_str()])
+        .filter(|c| !c.is_empty())
+        .collect();
+    if !categories.is_empty() {
+        w.text_list("CATEGORIES", &categories);
+    }
+    w.raw("STATUS", status);
+    w.raw("SEQUENCE", &rev.sequence.to_string());
+    w.raw("LAST-MODIFIED", &utc_datetime(rev.last_modified));
+    w.raw("END", "VEVENT");
+    w.finish()
+}
+
+/// The talk's page, absolute, when the site has a base URL.
+fn page_url(p: &Programme, t: &Talk) -> Option<String> {
+    p.conference
+        .base_url
+        .as_ref()
+        .map(|base| format!("{base}talks/{}/", t.slug))
+}
+
+/// Speakers, the abstract as plain text, and links, in paragraphs. The
+/// room and times are not repeated here, so that moving a session changes
+/// only the properties that say where and when.
+fn description(p: &Programme, t: &Talk) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if t.is_cancelled() {
+        parts.push("This session is cancelled.".into());
+    }
+    let speakers: Vec<String> = t
+        .speakers
+        .iter()
+        .filter_map(|&s| p.speakers.get(s))
+        .map(|s| match &s.affiliation {
+            Some(a) if !a.trim().is_empty() => format!("{} ({})", s.name.trim(), a.trim()),
+            _ => s.name.trim().to_string(),
+        })
+        .collect();
+    if !speakers.is_empty() {
+        let label = if speakers.len() == 1 {
+            "Speaker"
+        } else {
+            "Speakers"
+        };
+        parts.push(format!("{label}: {}", speakers.join(", ")));
+    }
+    let abstract_ = t.abstract_.plain.trim();
+    if !abstract_.is_empty() {
+        parts.push(abstract_.to_string());
+    }
+    let mut links: Vec<String> = Vec::new();
+    if let Some(s) = &t.slides {
+        links.push(format!("Slides: {s}"));
+    }
+    if let Some(v) = &t.video {
+        links.push(format!("Video: {v}"));
+    }
+    for l in &t.links {
+        links.push(format!("{}: {}", l.title.trim(), l.url));
+    }
+    if let Some(url) = page_url(p, t) {
+        links.push(format!("Details: {url}"));
+    }
+    if !links.is_empty() {
+        parts.push(links.join("\n"));
+    }
+    tidy(&parts.join("\n\n"))
+}
+
+/// Text for a one-line property: every run of whitespace (newlines too)
+/// becomes one space, and the ends are trimmed.
+pub fn single_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Multi-line text: line ends normalised, trailing whitespace of each line
+/// removed, runs of whitespace inside a line kept up to a few characters.
+pub fn tidy(s: &str) -> String {
+    let normalised = s.replace("\r\n", "\n").replace('\r', "\n");
+    let lines: Vec<String> = normalised
+        .split('\n')
+        .map(|line| {
+            let mut out = String::with_capacity(line.len());
+            let mut run = 0;
+            for c in line.trim_end().chars() {
+                if c.is_whitespace() {
+                    run += 1;
+                    if run > MAX_SPACE_RUN {
+                        continue;
+                    }
+                } else {
+                    run = 0;
+                }
+                out.push(c);
+            }
+            out
+        })
+        .collect();
+    lines.join("\n").trim().to_string()
+}
+
+/// `Tuesday 25 April 2017`.
+fn long_date(d: NaiveDate) -> String {
+    d.format("%A %-d %B %Y").to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tidy_and_single_line() {
+        assert_eq!(single_line("  a\n b\t\tc "), "a b c");
+        assert_eq!(tidy("a  \r\nb\rc"), "a\nb\nc");
+        assert_eq!(tidy(&format!("x{}y", " ".repeat(20))), "x        y");
+    }
+
+    #[test]
+    fn local_times_that_happen_twice_are_written_in_utc() {
+        let tz: Tz = "Europe/Berlin".parse().unwrap();
+        let naive = chrono::NaiveDate::from_ymd_opt(2024, 10, 27)
+            .unwrap()
+            .and_hms_opt(2, 30, 0)
+            .unwrap();
+        let (first, second) = match tz.from_local_datetime(&naive) {
+            LocalResult::Ambiguous(a, b) => (a, b),
+            other => panic!("{other:?}"),
+        };
+        let a = when(first);
+        assert!(a.params.is_empty());
+        assert_eq!(a.value, "20241027T003000Z");
+        let b = when(second);
+        assert!(b.params.is_empty());
+        assert_eq!(b.value, "20241027T013000Z");
+        let plain = tz
+            .from_local_datetime(&(naive + chrono::Duration::hours(1)))
+            .unwrap();
+        assert_eq!(when(plain).param("TZID"), Some("Europe/Berlin"));
+        assert_eq!(when(plain).value, "20241027T033000");
+    }
+}

@@ -1,0 +1,510 @@
+//! The attendee's side of the site: the files the theme's JavaScript and the
+//! browser need besides the HTML.
+//!
+//! - [`Index`], a renderer, writes `search.json` (every talk with what the
+//!   filters, the search, "now and next" and favourites need; read by
+//!   `js/programme.js`), `manifest.webmanifest` and `icon.svg`.
+//! - [`finish`] runs after every renderer's output is merged: it writes
+//!   `sitemap.xml` (absolute URLs from `base_url`) and the service worker
+//!   `sw.js` at the site root, whose `VERSION` is a hash of every other
+//!   output byte, so a rebuilt site gets a new cache and the old one is
+//!   dropped.
+
+use crate::diagnostic::Diagnostics;
+use crate::model::{Programme, Talk, TalkId};
+use crate::output::Output;
+use crate::{Env, Renderer};
+use serde_json::{json, Value};
+
+/// Format version of `search.json`; bump when its shape changes.
+pub const INDEX_VERSION: u32 = 1;
+
+/// The colour of the browser's chrome and of the generated icon.
+pub const THEME_COLOR: &str = "#1f4e79";
+
+/// Precache at most this many bytes; the rest of the site is cached as it is visited.
+pub const PRECACHE_BUDGET: usize = 8 * 1024 * 1024;
+
+/// The service worker shipped with the default theme, used when the theme
+/// in use has none of its own.
+const DEFAULT_SW: &str = include_str!("../../themes/default/static/sw.js");
+
+/// Where a theme's `sw.js` may land when its static folder is copied; the
+/// copy is moved to the root, where its scope covers the whole site.
+const SW_SOURCES: [&str; 5] = [
+    "sw.js",
+    "theme/sw.js",
+    "static/sw.js",
+    "assets/sw.js",
+    "js/sw.js",
+];
+
+/// Writes search.json, manifest.webmanifest and icon.svg.
+pub struct Index;
+
+impl Renderer for Index {
+    fn name(&self) -> &'static str {
+        "index"
+    }
+
+    fn render(&self, programme: &Programme, _env: &Env) -> Result<Output, Diagnostics> {
+        let mut out = Output::new();
+        for (path, bytes) in [
+            ("search.json", search_json(programme)),
+            ("manifest.webmanifest", manifest(programme)),
+            ("icon.svg", icon_svg(programme).into_bytes()),
+        ] {
+            // A fresh Output cannot hold a path twice.
+            let _ = out.insert(path, bytes);
+        }
+        Ok(out)
+    }
+}
+
+/// The relative URL of a talk's page, as the theme links it.
+pub fn talk_url(talk: &Talk) -> String {
+    format!("talks/{}/index.html", talk.slug)
+}
+
+/// `search.json`: the conference's facets and one entry per talk, in
+/// programme order. Times are UTC instants (`2017-04-26T10:15:00Z`).
+pub fn search_json(p: &Programme) -> Vec<u8> {
+    let mut types: Vec<&str> = Vec::new();
+    let mut languages: Vec<&str> = Vec::new();
+    for t in &p.talks {
+        if !types.contains(&t.kind.as_str()) {
+            types.push(&t.kind);
+        }
+        if let Some(l) = t.language.as_deref() {
+            if !languages.contains(&l) {
+                languages.push(l);
+            }
+        }
+    }
+    types.sort_unstable();
+    languages.sort_unstable();
+    let talks: Vec<Value> = p
+        .talks
+        .iter()
+        .map(|t| {
+            let mut v = json!({
+                "slug": t.slug,
+                "title": t.title,
+                "url": talk_url(t),
+                "speakers": t.speakers.iter().map(|&s| &p.speakers[s].name).collect::<Vec<_>>(),
+                "type": t.kind,
+                "abstract": t.abstract_.plain,
+            });
+            let o = v.as_object_mut().expect("an object");
+            if let Some(r) = t.room {
+                o.insert("room".into(), p.rooms[r].slug.clone().into());
+            }
+            if let Some(tr) = t.track {
+                o.insert("track".into(), p.tracks[tr].slug.clone().into());
+            }
+            if let Some(l) = &t.language {
+                o.insert("language".into(), l.clone().into());
+            }
+            if let Some(s) = &t.slot {
+                o.insert("start".into(), utc(s.start_utc()).into());
+                o.insert("end".into(), utc(s.end_utc()).into());
+                o.insert("day".into(), s.day.to_string().into());
+            }
+            if t.is_cancelled() {
+                o.insert("status".into(), "cancelled".into());
+            }
+            v
+        })
+        .collect();
+    let c = &p.conference;
+    let doc = json!({
+        "version": INDEX_VERSION,
+        "title": c.title,
+        "acronym": c.acronym,
+        "timezone": c.timezone.name(),
+        "base_url": c.base_url,
+        "days": p.days.iter().map(|d| d.date.to_string()).collect::<Vec<_>>(),
+        "rooms": p.rooms.iter().map(|r| json!({"slug": r.slug, "name": r.name})).collect::<Vec<_>>(),
+        "tracks": p.tracks.iter().map(|t| json!({"slug": t.slug, "name": t.name, "color": t.color})).collect::<Vec<_>>(),
+        "types": types,
+        "languages": languages,
+        "talks": talks,
+    });
+    serde_json::to_vec(&doc).expect("JSON values serialise")
+}
+
+fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// The web app manifest; its URLs are relative to itself, so it works under any sub-path.
+pub fn manifest(p: &Programme) -> Vec<u8> {
+    let c = &p.conference;
+    let short: String = c.title.chars().take(12).collect();
+    let mut doc = json!({
+        "name": c.title,
+        "short_name": short.trim_end(),
+        "lang": c.language,
+        "start_url": "./",
+        "scope": "./",
+        "display": "standalone",
+        "background_color": "#ffffff",
+        "theme_color": THEME_COLOR,
+        "icons": [{"src": "icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
+    });
+    if let Some(s) = &c.subtitle {
+        doc["description"] = s.clone().into();
+    }
+    let mut bytes = serde_json::to_vec_pretty(&doc).expect("JSON values serialise");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A square icon: the conference's initials on the theme colour.
+pub fn icon_svg(p: &Programme) -> String {
+    let initials: String = p
+        .conference
+        .title
+        .split_whitespace()
+        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect();
+    let size = if initials.chars().count() > 1 {
+        200
+    } else {
+        280
+    };
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 512 512\" role=\"img\" aria-label=\"{title}\">\
+<rect width=\"512\" height=\"512\" rx=\"96\" fill=\"{THEME_COLOR}\"/>\
+<text x=\"256\" y=\"256\" dy=\".35em\" text-anchor=\"middle\" font-family=\"system-ui,sans-serif\" \
+font-weight=\"700\" font-size=\"{size}\" fill=\"#fff\">{initials}</text></svg>\n",
+        title = xml_escape(&p.conference.title),
+        initials = xml_escape(&initials),
+    )
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// What a talk's page needs for its metadata, handed to the template as
+/// `attendee`: `json_ld` (a schema.org Event, safe inside a `<script>`
+/// element; empty for an unscheduled talk) and `description` (the abstract's
+/// start, for Open Graph).
+pub fn talk_metadata(p: &Programme, id: TalkId) -> Value {
+    let talk = &p.talks[id];
+    let c = &p.conference;
+    let description = summary(&talk.abstract_.plain, 300);
+    let json_ld = match &talk.slot {
+        None => String::new(),
+        Some(slot) => {
+            let iso = |t: chrono::DateTime<chrono_tz::Tz>| {
+                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            };
+            let status = if talk.is_cancelled() {
+                "https://schema.org/EventCancelled"
+            } else {
+                "https://schema.org/EventScheduled"
+            };
+            let performers: Vec<Value> = talk
+                .speakers
+                .iter()
+                .map(|&s| {
+                    let s = &p.speakers[s];
+                    let mut v = json!({"@type": "Person", "name": s.name});
+                    if let Some(a) = &s.affiliation {
+                        v["affiliation"] = json!({"@type": "Organization", "name": a});
+                    }
+                    if let Some(base) = &c.base_url {
+                        v["url"] = format!("{base}speakers/{}/", s.slug).into();
+                    }
+                    v
+                })
+                .collect();
+            let mut ev = json!({
+                "@context": "https://schema.org",
+                "@type": "Event",
+                "name": talk.title,
+                "startDate": iso(slot.start),
+                "endDate": iso(slot.end),
+                "eventStatus": status,
+                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+                "superEvent": {"@type": "Event", "name": c.title},
+            });
+            if let Some(r) = talk.room {
+                ev["location"] = json!({"@type": "Place", "name": p.rooms[r].name});
+            }
+            if !performers.is_empty() {
+                ev["performer"] = performers.into();
+            }
+            if !description.is_empty() {
+                ev["description"] = description.clone().into();
+            }
+            if let Some(l) = &talk.language {
+                ev["inLanguage"] = l.clone().into();
+            }
+            if let Some(base) = &c.base_url {
+                ev["url"] = format!("{base}talks/{}/", talk.slug).into();
+                ev["superEvent"]["url"] = base.clone().into();
+            }
+            script_safe_json(&ev)
+        }
+    };
+    json!({"json_ld": json_ld, "description": description})
+}
+
+/// JSON that can stand inside `<script>`: `<`, `>` and `&` as `\u` escapes,
+/// so no `</script>` or `<!--` can end or confuse the element.
+pub fn script_safe_json(v: &Value) -> String {
+    let text = serde_json::to_string(v).expect("JSON values serialise");
+    text.replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+/// The first paragraph of a plain text, cut at a word before `max` characters.
+fn summary(plain: &str, max: usize) -> String {
+    let para = plain.split("\n\n").next().unwrap_or("").split_whitespace();
+    let mut out = String::new();
+    for word in para {
+        if out.chars().count() + word.chars().count() + 1 > max {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    out
+}
+
+/// The step after all renderers: sitemap.xml, then sw.js (last, because its
+/// version is a hash of everything else).
+pub fn finish(output: &mut Output, programme: &Programme) {
+    if let Some(base) = &programme.conference.base_url {
+        if !output.contains("sitemap.xml") {
+            let sitemap = sitemap(output, base);
+            let _ = output.insert("sitemap.xml", sitemap);
+        }
+    }
+    let mut source = None;
+    for path in SW_SOURCES {
+        if let Some(bytes) = output.remove(path) {
+            source.get_or_insert(bytes);
+        }
+    }
+    let source = source.unwrap_or_else(|| DEFAULT_SW.as_bytes().to_vec());
+    let sw = service_worker(output, &source);
+    let _ = output.insert("sw.js", sw);
+}
+
+/// The public URL of an output file: `talks/x/index.html` -> `talks/x/`.
+fn page_url(path: &str) -> &str {
+    if path == "index.html" {
+        ""
+    } else {
+        path.strip_suffix("/index.html")
+            .map(|p| &path[..p.len() + 1])
+            .unwrap_or(path)
+    }
+}
+
+/// Every HTML page but the 404 page, as absolute URLs.
+pub fn sitemap(output: &Output, base: &str) -> Vec<u8> {
+    let mut s = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    for path in output.paths() {
+        if !path.ends_with(".html") || path == "404.html" {
+            continue;
+        }
+        let url = format!("{base}{}", page_url(path));
+        s.push_str("  <url><loc>");
+        s.push_str(&xml_escape(&percent_path(&url)));
+        s.push_str("</loc></url>\n");
+    }
+    s.push_str("</urlset>\n");
+    s.into_bytes()
+}
+
+/// Percent-encodes what may not stand in a URL (spaces, non-ASCII).
+fn percent_path(url: &str) -> String {
+    use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
+    const SET: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'<').add(b'>').add(b'`');
+    utf8_percent_encode(url, SET).to_string()
+}
+
+/// A stable 64-bit FNV-1a hash of every output path and its bytes.
+pub fn site_version(output: &Output) -> String {
+    let mut h: u64 = 0xcbf29ce484222325;
+    let mut feed = |bytes: &[u8]| {
+        for &b in bytes {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x100000001b3);
+        }
+    };
+    for (path, bytes) in output.iter() {
+        feed(path.as_bytes());
+        feed(&[0]);
+        feed(&(bytes.len() as u64).to_le_bytes());
+        feed(bytes);
+    }
+    format!("{h:016x}")
+}
+
+/// What the service worker stores on install, most needed first: the
+/// programme's assets and index, the programme and my-programme pages, the
+/// talk pages, every other page, then images, up to [`PRECACHE_BUDGET`].
+/// Feeds and machine formats are left to the network.
+pub fn precache_list(output: &Output) -> Vec<String> {
+    fn rank(path: &str) -> Option<u8> {
+        let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+        Some(match ext {
+            _ if path == "sw.js" || path == "404.html" => return None,
+            "css" | "js" | "webmanifest" => 0,
+            _ if path == "search.json" || path == "icon.svg" => 0,
+            _ if path == "index.html" || path == "my-programme/index.html" => 1,
+            "html" if path.starts_with("talks/") => 2,
+            "html" => 3,
+            "svg" | "png" | "jpg" | "jpeg" | "webp" | "gif" | "avif" | "ico" | "woff2" => 4,
+            _ => return None,
+        })
+    }
+    let mut files: Vec<(u8, &str, usize)> = output
+        .iter()
+        .filter_map(|(p, b)| rank(p).map(|r| (r, p, b.len())))
+        .collect();
+    files.sort();
+    let mut total = 0;
+    let mut list = Vec::new();
+    for (_, path, len) in files {
+        if total + len > PRECACHE_BUDGET {
+            continue;
+        }
+        total += len;
+        list.push(path.to_string());
+    }
+    list
+}
+
+/// The service worker: the theme's source after a header that defines
+/// `VERSION` and `PRECACHE` for this build.
+pub fn service_worker(output: &Output, source: &[u8]) -> Vec<u8> {
+    let version = site_version(output);
+    let precache = serde_json::to_string(&precache_list(output)).expect("strings serialise");
+    let mut sw = format!(
+        "// Generated by programme: this build's version and the files cached on install.\n\
+         const VERSION = \"{version}\";\nconst PRECACHE = {precache};\n"
+    )
+    .into_bytes();
+    sw.extend_from_slice(source);
+    sw
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn out(files: &[(&str, &str)]) -> Output {
+        let mut o = Output::new();
+        for (p, b) in files {
+            o.insert(*p, b.as_bytes()).unwrap();
+        }
+        o
+    }
+
+    #[test]
+    fn json_in_a_script_element_cannot_close_it() {
+        let v = json!({"name": "</script><!-- a & b -->"});
+        let s = script_safe_json(&v);
+        assert!(!s.contains('<') && !s.contains('>') && !s.contains('&'));
+        assert_eq!(serde_json::from_str::<Value>(&s).unwrap(), v);
+    }
+
+    #[test]
+    fn summaries_cut_at_a_word() {
+        assert_eq!(summary("One two three.\n\nSecond.", 100), "One two three.");
+        assert_eq!(summary("alpha beta gamma", 11), "alpha beta…");
+        assert_eq!(summary("", 10), "");
+    }
+
+    #[test]
+    fn page_urls_drop_index_html() {
+        assert_eq!(page_url("index.html"), "");
+        assert_eq!(page_url("talks/a/index.html"), "talks/a/");
+        assert_eq!(page_url("unscheduled.html"), "unscheduled.html");
+    }
+
+    #[test]
+    fn version_changes_with_any_byte_or_path() {
+        let a = out(&[("index.html", "a"), ("x.css", "b")]);
+        let b = out(&[("index.html", "a"), ("x.css", "c")]);
+        let c = out(&[("index.html", "a"), ("y.css", "b")]);
+        assert_eq!(site_version(&a), site_version(&a.clone()));
+        assert_ne!(site_version(&a), site_version(&b));
+        assert_ne!(site_version(&a), site_version(&c));
+    }
+
+    #[test]
+    fn precache_orders_assets_first_and_skips_feeds() {
+        let o = out(&[
+            ("404.html", "x"),
+            ("about/index.html", "x"),
+            ("index.html", "x"),
+            ("js/programme.js", "x"),
+            ("schedule.ics", "x"),
+            ("schedule.xml", "x"),
+            ("talks/a/index.html", "x"),
+            ("talks/a.ics", "x"),
+        ]);
+        assert_eq!(
+            precache_list(&o),
+            [
+                "js/programme.js",
+                "index.html",
+                "talks/a/index.html",
+                "about/index.html"
+            ]
+        );
+    }
+
+    #[test]
+    fn precache_stops_at_the_budget() {
+        let mut o = Output::new();
+        o.insert("index.html", vec![b'x'; 10]).unwrap();
+        o.insert("talks/big/index.html", vec![b'x'; PRECACHE_BUDGET])
+            .unwrap();
+        o.insert("talks/small/index.html", vec![b'x'; 10]).unwrap();
+        assert_eq!(precache_list(&o), ["index.html", "talks/small/index.html"]);
+    }
+
+    #[test]
+    fn sitemap_is_absolute_and_escaped() {
+        let o = out(&[
+            ("404.html", ""),
+            ("index.html", ""),
+            ("talks/a&b/index.html", ""),
+            ("search.json", ""),
+        ]);
+        let s = String::from_utf8(sitemap(&o, "https://e.org/c/")).unwrap();
+        assert!(s.contains("<loc>https://e.org/c/</loc>"));
+        assert!(s.contains("<loc>https://e.org/c/talks/a&amp;b/</loc>"));
+        assert!(!s.contains("404"));
+        assert!(!s.contains("search.json"));
+    }
+}

@@ -1,0 +1,453 @@
+//! Publishing the output folder: staged, swapped whole, dotfiles kept,
+//! unchanged files reused, nothing lost on errors or when the writer is killed.
+
+use programme::output::Output;
+use programme::write::{publish, WriteStats};
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn site(files: &[(&str, &str)]) -> Output {
+    let mut out = Output::new();
+    for (p, b) in files {
+        out.insert(*p, b.as_bytes()).unwrap();
+    }
+    out
+}
+
+/// Every file under `dir` (relative path with `/` -> bytes); symbolic links
+/// are listed with their target prefixed by `->`.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, rel: &str, into: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let ft = entry.file_type().unwrap();
+            if ft.is_dir() {
+                walk(&entry.path(), &rel, into);
+            } else if ft.is_symlink() {
+                let target = fs::read_link(entry.path()).unwrap();
+                into.insert(rel, format!("->{}", target.display()).into_bytes());
+            } else {
+                into.insert(rel, fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    let mut map = BTreeMap::new();
+    walk(dir, "", &mut map);
+    map
+}
+
+fn as_map(out: &Output) -> BTreeMap<String, Vec<u8>> {
+    out.iter()
+        .map(|(p, b)| (p.to_string(), b.to_vec()))
+        .collect()
+}
+
+/// Names in `parent` other than the listed ones (leftover stage folders).
+fn others(parent: &Path, keep: &[&str]) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !keep.contains(&n.as_str()))
+        .collect();
+    v.sort();
+    v
+}
+
+#[cfg(unix)]
+fn inode(p: &Path) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    fs::metadata(p).unwrap().ino()
+}
+
+#[test]
+fn fresh_build_writes_every_file_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let s = site(&[
+        ("index.html", "<h1>home</h1>"),
+        ("talks/a/index.html", "a"),
+        ("talks/b/index.html", "b"),
+        ("schedule.ics", "BEGIN:VCALENDAR"),
+        ("deep/er/still/x.txt", ""),
+    ]);
+    let stats = publish(&s, &out).unwrap();
+    assert_eq!(
+        stats,
+        WriteStats {
+            written: 5,
+            unchanged: 0,
+            removed: 0
+        }
+    );
+    assert_eq!(tree(&out), as_map(&s));
+    assert_eq!(others(tmp.path(), &["public"]), Vec::<String>::new());
+}
+
+#[test]
+fn missing_parents_are_created() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("a/b/site");
+    let s = site(&[("index.html", "x")]);
+    publish(&s, &out).unwrap();
+    assert_eq!(tree(&out), as_map(&s));
+}
+
+#[test]
+fn rebuild_writes_only_what_changed_and_removes_what_is_gone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let v1 = site(&[
+        ("index.html", "home"),
+        ("talks/a/index.html", "talk a"),
+        ("talks/b/index.html", "talk b"),
+        ("talks/gone/index.html", "soon gone"),
+    ]);
+    publish(&v1, &out).unwrap();
+    #[cfg(unix)]
+    let a_inode = inode(&out.join("talks/a/index.html"));
+
+    let v2 = site(&[
+        ("index.html", "home"),
+        ("talks/a/index.html", "talk a"),
+        ("talks/b/index.html", "talk b, retitled"),
+        ("talks/new/index.html", "new"),
+    ]);
+    let stats = publish(&v2, &out).unwrap();
+    assert_eq!(
+        stats,
+        WriteStats {
+            written: 2,
+            unchanged: 2,
+            removed: 1
+        }
+    );
+    assert_eq!(tree(&out), as_map(&v2));
+    // The unchanged file is the same file, reused rather than rewritten.
+    #[cfg(unix)]
+    assert_eq!(inode(&out.join("talks/a/index.html")), a_inode);
+
+    // Same bytes again: nothing written.
+    let stats = publish(&v2, &out).unwrap();
+    assert_eq!(
+        stats,
+        WriteStats {
+            written: 0,
+            unchanged: 4,
+            removed: 0
+        }
+    );
+    assert_eq!(others(tmp.path(), &["public"]), Vec::<String>::new());
+}
+
+#[test]
+fn a_file_edited_in_the_output_is_rewritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let s = site(&[("index.html", "home"), ("a.txt", "aaaa")]);
+    publish(&s, &out).unwrap();
+    fs::write(out.join("a.txt"), "bbbb").unwrap();
+    let stats = publish(&s, &out).unwrap();
+    assert_eq!(stats.written, 1);
+    assert_eq!(tree(&out), as_map(&s));
+}
+
+#[test]
+fn top_level_dotfiles_survive_every_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    publish(&site(&[("index.html", "v1")]), &out).unwrap();
+    fs::create_dir_all(out.join(".git/objects/ab")).unwrap();
+    fs::write(out.join(".git/HEAD"), "ref: refs/heads/gh-pages\n").unwrap();
+    fs::write(out.join(".git/objects/ab/cdef"), [0u8, 1, 2, 255]).unwrap();
+    fs::write(out.join(".nojekyll"), "").unwrap();
+    fs::create_dir_all(out.join(".well-known")).unwrap();
+    fs::write(out.join(".well-known/mine.txt"), "kept").unwrap();
+    fs::write(out.join(".well-known/security.txt"), "old").unwrap();
+    #[cfg(unix)]
+    std::os::unix::fs::symlink("HEAD", out.join(".git/link")).unwrap();
+    // Not at the top level, and not the site's: removed like any stale page.
+    fs::write(out.join("stray.html"), "stray").unwrap();
+
+    let v2 = site(&[
+        ("index.html", "v2"),
+        (".well-known/security.txt", "from the site"),
+    ]);
+    for _ in 0..2 {
+        publish(&v2, &out).unwrap();
+        let t = tree(&out);
+        assert_eq!(t["index.html"], b"v2");
+        assert_eq!(t[".git/HEAD"], b"ref: refs/heads/gh-pages\n");
+        assert_eq!(t[".git/objects/ab/cdef"], [0u8, 1, 2, 255]);
+        assert_eq!(t[".nojekyll"], b"");
+        assert_eq!(t[".well-known/mine.txt"], b"kept");
+        // A path the site writes is the site's.
+        assert_eq!(t[".well-known/security.txt"], b"from the site");
+        #[cfg(unix)]
+        assert_eq!(t[".git/link"], b"->HEAD");
+        assert!(!t.contains_key("stray.html"));
+    }
+}
+
+#[test]
+fn an_output_path_that_is_a_file_is_a_clear_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    fs::write(&out, "I am a file").unwrap();
+    let err = publish(&site(&[("index.html", "x")]), &out).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("not a folder"), "{msg}");
+    assert!(msg.contains("public"), "{msg}");
+    assert_eq!(fs::read_to_string(&out).unwrap(), "I am a file");
+    assert_eq!(others(tmp.path(), &["public"]), Vec::<String>::new());
+}
+
+#[test]
+fn an_output_folder_behind_a_symlink_is_published_through_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = tmp.path().join("real");
+    fs::create_dir(&real).unwrap();
+    fs::write(real.join(".keep"), "k").unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(&real, tmp.path().join("public")).unwrap();
+        let s = site(&[("index.html", "x")]);
+        publish(&s, &tmp.path().join("public")).unwrap();
+        assert!(fs::symlink_metadata(tmp.path().join("public"))
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        let t = tree(&real);
+        assert_eq!(t["index.html"], b"x");
+        assert_eq!(t[".keep"], b"k");
+    }
+}
+
+/// Makes a folder unwritable for the test's lifetime: `chattr +i` when
+/// running as root (root ignores permission bits), otherwise mode 0555.
+struct ReadOnly(PathBuf);
+
+impl ReadOnly {
+    fn new(dir: &Path) -> ReadOnly {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // SAFETY: geteuid has no preconditions.
+            if unsafe { libc::geteuid() } == 0 {
+                let ok = Command::new("chattr")
+                    .arg("+i")
+                    .arg(dir)
+                    .status()
+                    .is_ok_and(|s| s.success());
+                assert!(
+                    ok,
+                    "chattr +i failed; cannot make a folder read-only as root"
+                );
+            } else {
+                fs::set_permissions(dir, fs::Permissions::from_mode(0o555)).unwrap();
+            }
+        }
+        ReadOnly(dir.to_path_buf())
+    }
+}
+
+impl Drop for ReadOnly {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let _ = Command::new("chattr").arg("-i").arg(&self.0).status();
+            let _ = fs::set_permissions(&self.0, fs::Permissions::from_mode(0o755));
+        }
+    }
+}
+
+#[test]
+fn an_unwritable_parent_is_an_error_and_the_old_site_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parent = tmp.path().join("site");
+    let out = parent.join("public");
+    let v1 = site(&[("index.html", "v1"), ("talks/a/index.html", "a")]);
+    publish(&v1, &out).unwrap();
+    fs::write(out.join(".nojekyll"), "").unwrap();
+    let before = tree(&out);
+    {
+        let _ro = ReadOnly::new(&parent);
+        let err = publish(&site(&[("index.html", "v2")]), &out);
+        assert!(err.is_err(), "publishing into a read-only folder succeeded");
+    }
+    assert_eq!(tree(&out), before);
+    assert_eq!(others(&parent, &["public"]), Vec::<String>::new());
+}
+
+/// A pid no process has (above Linux's largest pid_max).
+const DEAD_PID: u32 = 9_999_999;
+
+#[test]
+fn stale_stage_folders_of_killed_builds_are_cleaned_up() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let v1 = site(&[("index.html", "v1")]);
+    publish(&v1, &out).unwrap();
+    let stale_stage = tmp
+        .path()
+        .join(format!(".public.programme-stage-{DEAD_PID}-3"));
+    let stale_old = tmp
+        .path()
+        .join(format!(".public.programme-old-{DEAD_PID}-4"));
+    for d in [&stale_stage, &stale_old] {
+        fs::create_dir_all(d.join("talks/x")).unwrap();
+        fs::write(d.join("talks/x/index.html"), "half").unwrap();
+    }
+    // Another site's stage and a live process's stage are not ours to touch.
+    let other_site = tmp
+        .path()
+        .join(format!(".other.programme-stage-{DEAD_PID}-1"));
+    fs::create_dir(&other_site).unwrap();
+    let live = tmp
+        .path()
+        .join(format!(".public.programme-stage-{}-77", std::process::id()));
+    fs::create_dir(&live).unwrap();
+
+    let v2 = site(&[("index.html", "v2")]);
+    publish(&v2, &out).unwrap();
+    assert_eq!(tree(&out), as_map(&v2));
+    let left = others(tmp.path(), &["public"]);
+    assert_eq!(
+        left,
+        vec![
+            format!(".other.programme-stage-{DEAD_PID}-1"),
+            format!(".public.programme-stage-{}-77", std::process::id()),
+        ]
+    );
+}
+
+#[test]
+fn an_old_site_set_aside_by_a_killed_swap_is_put_back() {
+    // The fallback swap renames the output aside, then the stage in; a kill
+    // between the two leaves no output folder and a complete old site.
+    let tmp = tempfile::tempdir().unwrap();
+    let aside = tmp
+        .path()
+        .join(format!(".public.programme-old-{DEAD_PID}-0"));
+    fs::create_dir_all(aside.join("talks/a")).unwrap();
+    fs::write(aside.join("talks/a/index.html"), "a").unwrap();
+    fs::write(aside.join("index.html"), "v1").unwrap();
+    fs::write(aside.join(".nojekyll"), "").unwrap();
+    let out = tmp.path().join("public");
+
+    let v2 = site(&[("index.html", "v2"), ("talks/a/index.html", "a")]);
+    let stats = publish(&v2, &out).unwrap();
+    // The old site was found again: its dotfile kept, its unchanged page reused.
+    assert_eq!(stats.unchanged, 1);
+    assert_eq!(stats.written, 1);
+    let t = tree(&out);
+    assert_eq!(t[".nojekyll"], b"");
+    assert_eq!(t["index.html"], b"v2");
+    assert_eq!(others(tmp.path(), &["public"]), Vec::<String>::new());
+}
+
+/// The sites the kill test alternates between: many small files, half of
+/// them shared, some only in one version.
+fn big_site(version: u32, files: usize) -> Output {
+    let mut out = Output::new();
+    out.insert("index.html", format!("<h1>version {version}</h1>"))
+        .unwrap();
+    for i in 0..files {
+        let body = if i % 2 == 0 {
+            format!("<p>talk {i} unchanged</p>")
+        } else {
+            format!("<p>talk {i} in version {version}</p>")
+        };
+        out.insert(format!("talks/t{i:05}/index.html"), body)
+            .unwrap();
+        if i % 10 == version as usize % 10 {
+            out.insert(format!("only/v{version}/t{i}.txt"), "x")
+                .unwrap();
+        }
+    }
+    out
+}
+
+const KILL_FILES: usize = 1500;
+
+/// Child process of the kill test: publishes `big_site(version)` into the
+/// folder named by PROGRAMME_WRITE_CHILD. Run only by that test.
+#[test]
+#[ignore = "child process of publish_killed_midway_leaves_old_or_new_site"]
+fn write_child() {
+    let dir = std::env::var("PROGRAMME_WRITE_CHILD").expect("run by the kill test");
+    let version: u32 = std::env::var("PROGRAMME_WRITE_VERSION")
+        .unwrap()
+        .parse()
+        .unwrap();
+    publish(&big_site(version, KILL_FILES), Path::new(&dir)).unwrap();
+}
+
+fn spawn_child(out: &Path, version: u32) -> std::process::Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["write_child", "--exact", "--ignored", "--quiet"])
+        .env("PROGRAMME_WRITE_CHILD", out)
+        .env("PROGRAMME_WRITE_VERSION", version.to_string())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn publish_killed_midway_leaves_old_or_new_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("public");
+    let with_dotfiles = |v: u32| {
+        let mut m = as_map(&big_site(v, KILL_FILES));
+        m.insert(".git/HEAD".into(), b"ref: refs/heads/pages\n".to_vec());
+        m
+    };
+    publish(&big_site(0, KILL_FILES), &out).unwrap();
+    fs::create_dir(out.join(".git")).unwrap();
+    fs::write(out.join(".git/HEAD"), "ref: refs/heads/pages\n").unwrap();
+
+    // How long one whole publish takes here, to spread the kills over it.
+    let started = Instant::now();
+    assert!(spawn_child(&out, 1).wait().unwrap().success());
+    let whole = started.elapsed();
+    assert_eq!(tree(&out), with_dotfiles(1));
+
+    let mut current = 1;
+    let mut outcomes = (0, 0);
+    for step in 1..=8u32 {
+        let next = current + 1;
+        let mut child = spawn_child(&out, next);
+        std::thread::sleep(whole * step / 8 + Duration::from_millis(u64::from(step)));
+        let _ = child.kill(); // SIGKILL on unix
+        let _ = child.wait();
+        let now = tree(&out);
+        if now == with_dotfiles(next) {
+            outcomes.1 += 1;
+            current = next;
+        } else {
+            assert!(
+                now == with_dotfiles(current),
+                "after a kill at step {step} the output is neither version {current} nor {next}"
+            );
+            outcomes.0 += 1;
+        }
+    }
+    eprintln!(
+        "kills that left the old site: {}, the new: {}",
+        outcomes.0, outcomes.1
+    );
+    // A later publish finishes the job and cleans every leftover.
+    let last = current + 1;
+    assert!(spawn_child(&out, last).wait().unwrap().success());
+    assert_eq!(tree(&out), with_dotfiles(last));
+    assert_eq!(others(tmp.path(), &["public"]), Vec::<String>::new());
+}
