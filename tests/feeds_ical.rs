@@ -38,7 +38,7 @@ fn feeds(built: &Built) -> BTreeMap<String, String> {
 }
 
 /// Physical-line rules: CRLF everywhere, at most 75 octets, every line valid
-/// UTF-8 on its own, and no line followed by a continuation ends in whitespace.
+/// UTF-8 on its own, and no whitespace on either side of a fold.
 fn check_lines(path: &str, bytes: &[u8]) {
     assert!(bytes.ends_with(b"\r\n"), "{path}: no final CRLF");
     let body = &bytes[..bytes.len() - 2];
@@ -57,6 +57,13 @@ fn check_lines(path: &str, bytes: &[u8]) {
             "{path}:{}: bare CR or LF",
             i + 1
         );
+        if i > 0 && text.starts_with(' ') {
+            assert!(
+                !text[1..].starts_with(char::is_whitespace),
+                "{path}:{}: continues with whitespace: {text:?}",
+                i + 1
+            );
+        }
         let continued = lines.get(i + 1).is_some_and(|n| n.starts_with(b" "));
         if continued {
             assert!(
@@ -498,7 +505,7 @@ fn four_byte_characters_at_the_fold_point_move_whole() {
     assert!(text.contains(&straddle), "{text}");
     assert_eq!(straddle.find("\r\n"), Some(74));
     // 8 + 63 + 4 = 75 octets: the emoji ends the line exactly.
-    let exact = format!("SUMMARY:Exact-fit-{}🎉\r\n  after\r\n", "y".repeat(53));
+    let exact = format!("SUMMARY:Exact-fit-{}🎉\r\n -after\r\n", "y".repeat(53));
     assert!(text.contains(&exact), "{text}");
     assert_eq!(exact.find("\r\n"), Some(75));
     let events = schedule_events(&built);

@@ -71,9 +71,10 @@ pub fn param_value(s: &str) -> String {
 /// Appends one content line to `out`, folded so that every physical line is
 /// at most 75 octets, with CRLF line ends. A fold never splits a UTF-8
 /// character, and is placed so that the line before it does not end in
-/// whitespace (lenient readers trim it) and does not split an escape; only a
-/// value holding a run of more than 70 whitespace characters or backslashes
-/// can force a fold after one.
+/// whitespace, the continuation does not start with whitespace after its
+/// fold space (lenient readers trim both) and no escape is split; only a
+/// value holding a run of some 70 whitespace characters or backslashes can
+/// force a fold next to one.
 pub fn fold_into(line: &str, out: &mut String) {
     let mut rest = line;
     let mut limit = MAX_LINE;
@@ -93,9 +94,9 @@ pub fn fold_into(line: &str, out: &mut String) {
 }
 
 /// Where to cut `s` (longer than `limit` octets): the largest char boundary
-/// at most `limit` whose preceding character is neither whitespace nor a
-/// backslash (so that escapes stay whole too); the largest char boundary
-/// when no candidate qualifies.
+/// at most `limit` with no whitespace on either side (readers that trim
+/// lines at either end stay right) and no backslash before it (escapes stay
+/// whole); the largest char boundary when no candidate qualifies.
 fn fold_point(s: &str, limit: usize) -> usize {
     let mut widest = limit;
     while !s.is_char_boundary(widest) {
@@ -104,7 +105,8 @@ fn fold_point(s: &str, limit: usize) -> usize {
     let mut cut = widest;
     while cut > 0 {
         let before = s[..cut].chars().next_back().expect("cut > 0");
-        if !before.is_whitespace() && before != '\\' {
+        let after = s[cut..].chars().next();
+        if !before.is_whitespace() && before != '\\' && !after.is_some_and(char::is_whitespace) {
             return cut;
         }
         cut -= before.len_utf8();
@@ -426,6 +428,9 @@ mod tests {
                 if i + 1 < lines.len() {
                     prop_assert!(!l.ends_with(char::is_whitespace), "ends in whitespace: {:?}", l);
                     prop_assert!(!l.ends_with('\\'), "splits an escape: {:?}", l);
+                }
+                if i > 0 {
+                    prop_assert!(!l[1..].starts_with(char::is_whitespace), "continues with whitespace: {:?}", l);
                 }
             }
             let unfolded = unfold(&folded);
