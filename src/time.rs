@@ -123,11 +123,16 @@ pub fn parse_time(input: &str) -> Result<NaiveTime, String> {
     NaiveTime::from_hms_opt(h, m, sec).ok_or_else(bad)
 }
 
-/// Parses a date: `2017-04-26`.
+/// Parses a date: `2017-04-26`. The year has four digits (so it is between
+/// 1000 and 9999, which keeps every later date sum far from chrono's limits).
 pub fn parse_date(input: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(input.trim(), "%Y-%m-%d").map_err(|_| {
-        format!("`{input}` is not a date; write `YYYY-MM-DD`, for example `2017-04-26`")
-    })
+    let s = input.trim();
+    let bad = || format!("`{input}` is not a date; write `YYYY-MM-DD`, for example `2017-04-26`");
+    let year = s.split('-').next().unwrap_or("");
+    if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) || year.starts_with('0') {
+        return Err(bad());
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| bad())
 }
 
 /// Splits `2017-04-26 12:15[:00][+02:00|Z]` (or with `T`) into a naive
@@ -404,6 +409,11 @@ mod tests {
             "2017-04-26 24:00",
             "2017-04-26 25:61",
             "tomorrow",
+            "262143-12-31 23:59",
+            "+2017-04-26 10:00",
+            "-2017-04-26 10:00",
+            "0999-01-01 10:00",
+            "17-04-26 10:00",
         ] {
             assert!(parse_datetime(s, Rome).is_err(), "{s}");
         }
@@ -450,5 +460,171 @@ mod tests {
         assert_eq!(parse_zone("europe/rome"), Ok(Rome));
         assert!(parse_zone("Europe/Florence").is_err());
         assert!(zone_names().any(|z| z == "Europe/Berlin"));
+    }
+}
+
+/// Properties of the parsers over generated input: every written form of a
+/// valid duration or time reads back as itself, everything out of range is
+/// refused, and no input makes a parser panic.
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use chrono::{Timelike, Utc};
+    use proptest::prelude::*;
+
+    const ZONES: &[Tz] = &[
+        chrono_tz::UTC,
+        chrono_tz::Europe::Berlin,
+        chrono_tz::America::New_York,
+        chrono_tz::Australia::Lord_Howe, // half-hour daylight saving
+        chrono_tz::Pacific::Apia,        // skipped a whole day in 2011
+        chrono_tz::Asia::Kathmandu,      // +05:45
+    ];
+
+    fn zone() -> impl Strategy<Value = Tz> {
+        proptest::sample::select(ZONES)
+    }
+
+    fn naive() -> impl Strategy<Value = NaiveDateTime> {
+        // 1970 to 2100, to the minute.
+        (0i64..(131 * 365 * 24 * 60)).prop_map(|m| {
+            chrono::DateTime::from_timestamp(m * 60, 0)
+                .expect("in range")
+                .naive_utc()
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn every_form_of_a_valid_duration_reads_back(total in 1i64..=24 * 60) {
+            let (h, m) = (total / 60, total % 60);
+            let want = Ok(Duration::minutes(total));
+            prop_assert_eq!(parse_duration(&total.to_string()), want.clone());
+            prop_assert_eq!(parse_duration(&format!("{total}m")), want.clone());
+            prop_assert_eq!(parse_duration(&format!("{total}min")), want.clone());
+            prop_assert_eq!(parse_duration(&format!("{h:02}:{m:02}")), want.clone());
+            prop_assert_eq!(parse_duration(&format!("{h}:{m:02}")), want.clone());
+            prop_assert_eq!(duration_from_minutes(total), want.clone());
+            if h > 0 {
+                prop_assert_eq!(parse_duration(&format!("{h}h{m}m")), want.clone());
+                prop_assert_eq!(parse_duration(&format!("{h}h {m}m")), want.clone());
+                prop_assert_eq!(parse_duration(&format!("{h} hours {m} minutes")), want.clone());
+                if m == 0 {
+                    prop_assert_eq!(parse_duration(&format!("{h}h")), want);
+                }
+            }
+        }
+
+        #[test]
+        fn durations_out_of_range_are_refused(total in prop_oneof![
+            Just(0i64),
+            (24 * 60 + 1)..1_000_000i64,
+            -1_000_000i64..0,
+        ]) {
+            prop_assert!(duration_from_minutes(total).is_err());
+            let with_unit = format!("{total}m");
+            prop_assert!(parse_duration(&with_unit).is_err());
+            let e = parse_duration(&total.to_string()).unwrap_err();
+            prop_assert!(!e.is_empty());
+            if total < 0 {
+                prop_assert!(e.contains("negative"), "{}", e);
+            }
+        }
+
+        #[test]
+        fn any_duration_text_is_refused_or_in_range(s in "\\PC{0,20}|[0-9hm: ]{0,12}") {
+            if let Ok(d) = parse_duration(&s) {
+                prop_assert!(d >= Duration::minutes(1) && d <= Duration::hours(MAX_DURATION_HOURS), "{s:?} -> {d}");
+            }
+        }
+
+        #[test]
+        fn valid_times_of_day_read_back(h in 0u32..24, m in 0u32..60, sec in 0u32..60) {
+            let t = NaiveTime::from_hms_opt(h, m, sec).unwrap();
+            prop_assert_eq!(parse_time(&format!("{h:02}:{m:02}:{sec:02}")), Ok(t));
+            prop_assert_eq!(parse_time(&format!("{h}:{m:02}")), Ok(t.with_second(0).unwrap()));
+        }
+
+        #[test]
+        fn times_out_of_range_are_refused(h in 0u32..100, m in 0u32..100) {
+            let r = parse_time(&format!("{h:02}:{m:02}"));
+            prop_assert_eq!(r.is_ok(), h < 24 && m < 60);
+        }
+
+        #[test]
+        fn any_time_text_is_refused_or_valid(s in "\\PC{0,24}|[0-9:T +Z-]{0,24}", tz in zone()) {
+            let _ = parse_time(&s);
+            let _ = parse_date(&s);
+            let _ = parse_zone(&s);
+            if let Ok(p) = parse_datetime(&s, tz) {
+                prop_assert_eq!(p.at.timezone(), tz);
+            }
+        }
+
+        /// A local time written out reads back as that wall-clock time, or is
+        /// refused exactly when the zone skips it; ambiguous times warn.
+        #[test]
+        fn local_date_times_read_back(n in naive(), tz in zone(), t_sep in any::<bool>()) {
+            let sep = if t_sep { "T" } else { " " };
+            let text = n.format(&format!("%Y-%m-%d{sep}%H:%M")).to_string();
+            let r = parse_datetime(&text, tz);
+            match tz.from_local_datetime(&n) {
+                LocalResult::None => {
+                    let e = r.unwrap_err();
+                    prop_assert!(e.contains("does not exist"), "{}", e);
+                }
+                LocalResult::Single(at) => {
+                    let p = r.unwrap();
+                    prop_assert_eq!(p.at, at);
+                    prop_assert!(p.warning.is_none());
+                }
+                LocalResult::Ambiguous(first, _) => {
+                    let p = r.unwrap();
+                    prop_assert_eq!(p.at, first);
+                    prop_assert!(p.warning.is_some());
+                }
+            }
+        }
+
+        /// An explicit offset always names one instant, whatever the zone.
+        #[test]
+        fn explicit_offsets_name_the_instant(n in naive(), tz in zone(), off in -14 * 4..=14 * 4i32) {
+            let offset = FixedOffset::east_opt(off * 15 * 60).unwrap();
+            let at = offset.from_local_datetime(&n).unwrap();
+            let text = at.format("%Y-%m-%d %H:%M%:z").to_string();
+            let p = parse_datetime(&text, tz).unwrap();
+            prop_assert_eq!(p.at.with_timezone(&Utc), at.with_timezone(&Utc));
+            prop_assert!(p.warning.is_none());
+        }
+
+        /// An end given as a time of day is the first such time after the start.
+        #[test]
+        fn ends_are_the_next_such_time(n in naive(), tz in zone(), minutes in 1i64..=24 * 60) {
+            let Some(start) = tz.from_local_datetime(&n).earliest() else {
+                return Ok(());
+            };
+            let local_end = (start + Duration::minutes(minutes)).naive_local();
+            let text = local_end.format("%H:%M").to_string();
+            if let Ok(p) = parse_end(&text, start, tz) {
+                prop_assert!(p.at > start);
+                prop_assert!(p.at - start <= Duration::hours(26), "{} .. {}", start, p.at);
+                prop_assert_eq!(p.at.naive_local().time(), local_end.time());
+            }
+        }
+
+        #[test]
+        fn event_days_are_the_date_or_the_day_before(n in naive(), tz in zone(), h in 0u32..24) {
+            let Some(at) = tz.from_local_datetime(&n).earliest() else {
+                return Ok(());
+            };
+            let dc = NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+            let day = event_day(&at, dc);
+            let local = at.naive_local();
+            if local.time() < dc {
+                prop_assert_eq!(day.succ_opt().unwrap(), local.date());
+            } else {
+                prop_assert_eq!(day, local.date());
+            }
+        }
     }
 }

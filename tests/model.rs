@@ -240,3 +240,273 @@ fn content_errors_are_all_reported_with_positions() {
         .unwrap()
         .contains("default_duration"));
 }
+
+const ROME: &str = r##"title: Model Conference
+acronym: model2017
+subtitle: Every field
+timezone: Europe/Rome
+base_url: https://example.org/conf
+language: it
+default_duration: 20m
+day_change: "06:00"
+markdown: { raw_html: trusted }
+sponsor: ACME
+rooms:
+  - name: Big Hall
+    capacity: 300
+    floor: 2
+  - Small Room
+  - { name: Garden, shared: true }
+tracks:
+  - { name: Impact, color: "#aa3355" }
+  - Research
+"##;
+
+#[test]
+fn every_field_of_the_format_reaches_the_model() {
+    let dir = site(&[
+        ("content/conference.yaml", ROME),
+        // Used out of declared order: rooms keep the declared order.
+        (
+            "content/talks/garden-party.md",
+            "---\ntitle: Garden party\nroom: Garden\nstart: 2017-04-26 18:00\nend: 2017-04-27 01:00\ntype: social\n---\n",
+        ),
+        (
+            "content/talks/offset.md",
+            "---\ntitle: Offset\nroom: Small Room\nstart: 2017-04-26 12:15+00:00\nduration: 1h30m\nspeakers: ada lovelace\n---\n",
+        ),
+        (
+            "content/talks/keynote.md",
+            "---\ntitle: Keynote\nspeakers: [Ada Lovelace, grace-hopper, Nobody Known]\nroom: Big Hall\nstart: 2017-04-26T09:00:00\nend: \"10:00\"\ntrack: Impact\ntype: keynote\nlanguage: en\nslides: https://example.org/s.pdf\nvideo: https://example.org/v\nlinks:\n  - { title: Site, url: \"https://example.org\" }\n  - mailto:ada@example.org\nstatus: cancelled\nlivestream: 42\n---\nHello <span class=\"x\" onclick=\"y()\">raw</span>\n",
+        ),
+        (
+            "content/talks/early.md",
+            "---\ntitle: Very early\nroom: Small Room\nstart: 2017-04-27 05:30\ntrack: Research\n---\n",
+        ),
+        (
+            "content/talks/coffee.md",
+            "---\ntitle: Coffee\nroom: Big Hall\nstart: 2017-04-26 10:00\nduration: \"00:30\"\ntype: break\n---\n",
+        ),
+        (
+            "content/talks/someday.md",
+            "---\ntitle: Someday\nspeakers: Grace Hopper\n---\nNo start: unscheduled.\n",
+        ),
+        (
+            "content/speakers/ada.md",
+            "---\nname: Ada Lovelace\naffiliation: Analytical Engines\nlinks:\n  - { title: Web, url: \"https://example.org/ada\" }\nmastodon: \"@ada\"\n---\nBio of *Ada*.\n",
+        ),
+        (
+            "content/speakers/grace-hopper.md",
+            "---\nname: Grace Hopper\n---\n",
+        ),
+        (
+            "content/pages/venue.md",
+            "---\ntitle: Venue\nmap: true\n---\nWhere.\n",
+        ),
+        (
+            "content/pages/about.md",
+            "---\ntitle: About\n---\nWhat.\n",
+        ),
+    ]);
+    let p = load(dir.path(), false).unwrap_or_else(|d| panic!("{d}"));
+    let c = &p.conference;
+    assert_eq!(c.subtitle.as_deref(), Some("Every field"));
+    assert_eq!(c.base_url.as_deref(), Some("https://example.org/conf/"));
+    assert_eq!(c.language, "it");
+    assert_eq!(c.default_duration, Some(chrono::Duration::minutes(20)));
+    assert_eq!(c.raw_html, programme::model::RawHtml::Trusted);
+    assert_eq!(c.extra["sponsor"], "ACME");
+
+    // Rooms in declared order, with capacity, shared and extra; tracks too.
+    let rooms: Vec<(&str, Option<u32>, bool)> = p
+        .rooms
+        .iter()
+        .map(|r| (r.name.as_str(), r.capacity, r.shared))
+        .collect();
+    assert_eq!(
+        rooms,
+        [
+            ("Big Hall", Some(300), false),
+            ("Small Room", None, false),
+            ("Garden", None, true)
+        ]
+    );
+    assert_eq!(p.rooms[0].extra["floor"], 2);
+    let tracks: Vec<(&str, Option<&str>)> = p
+        .tracks
+        .iter()
+        .map(|t| (t.name.as_str(), t.color.as_deref()))
+        .collect();
+    assert_eq!(tracks, [("Impact", Some("#aa3355")), ("Research", None)]);
+
+    // Every talk field.
+    let id = p.talk_by_slug("keynote").unwrap();
+    let k = &p.talks[id];
+    assert_eq!(
+        (k.kind.as_str(), k.language.as_deref()),
+        ("keynote", Some("en"))
+    );
+    assert_eq!(k.slides.as_deref(), Some("https://example.org/s.pdf"));
+    assert_eq!(k.video.as_deref(), Some("https://example.org/v"));
+    let links: Vec<(&str, &str)> = k
+        .links
+        .iter()
+        .map(|l| (l.title.as_str(), l.url.as_str()))
+        .collect();
+    assert_eq!(
+        links,
+        [
+            ("Site", "https://example.org"),
+            ("mailto:ada@example.org", "mailto:ada@example.org")
+        ]
+    );
+    assert!(k.is_cancelled() && !k.draft);
+    assert_eq!(k.extra["livestream"], 42);
+    assert_eq!(p.tracks[k.track.unwrap()].name, "Impact");
+    assert!(p.tracks[0].talks.contains(&id));
+    // Trusted raw HTML is kept as written.
+    assert!(k.abstract_.html.contains("onclick"), "{}", k.abstract_.html);
+    assert_eq!(
+        utc(&p, "keynote"),
+        ("2017-04-26T07:00Z".into(), "2017-04-26T08:00Z".into())
+    );
+
+    // Speakers: by name case-insensitively, by slug, and without a profile.
+    let names: Vec<&str> = k
+        .speakers
+        .iter()
+        .map(|&s| p.speakers[s].name.as_str())
+        .collect();
+    assert_eq!(names, ["Ada Lovelace", "Grace Hopper", "Nobody Known"]);
+    let ada = &p.speakers[k.speakers[0]];
+    assert_eq!(ada.slug, "ada");
+    assert_eq!(ada.affiliation.as_deref(), Some("Analytical Engines"));
+    assert_eq!(ada.links[0].url, "https://example.org/ada");
+    assert_eq!(ada.extra["mastodon"], "@ada");
+    assert!(ada.bio.html.contains("<em>Ada</em>"));
+    let offset_id = p.talk_by_slug("offset").unwrap();
+    assert_eq!(
+        ada.talks,
+        [id, offset_id],
+        "linked both ways, in time order"
+    );
+    let nobody = &p.speakers[k.speakers[2]];
+    assert_eq!(
+        (nobody.slug.as_str(), nobody.source.is_none()),
+        ("nobody-known", true)
+    );
+    let grace = &p.speakers[k.speakers[1]];
+    let someday = p.talk_by_slug("someday").unwrap();
+    assert_eq!(grace.talks, [id, someday]);
+    let slugs: Vec<&str> = p.speakers.iter().map(|s| s.slug.as_str()).collect();
+    assert_eq!(slugs, ["ada", "grace-hopper", "nobody-known"]);
+
+    // An explicit offset overrides the zone; shown in the zone.
+    let o = p.talks[offset_id].slot.unwrap();
+    assert_eq!(
+        utc(&p, "offset"),
+        ("2017-04-26T12:15Z".into(), "2017-04-26T13:45Z".into())
+    );
+    assert_eq!(o.start.format("%H:%M%:z").to_string(), "14:15+02:00");
+
+    // `end` as a full date-time past midnight; day_change 06:00 puts 05:30 on the day before.
+    assert_eq!(
+        utc(&p, "garden-party"),
+        ("2017-04-26T16:00Z".into(), "2017-04-26T23:00Z".into())
+    );
+    let early = p.talks[p.talk_by_slug("early").unwrap()].slot.unwrap();
+    assert_eq!(early.day, date(2017, 4, 26));
+    assert_eq!(early.duration(), chrono::Duration::minutes(20));
+    let coffee = &p.talks[p.talk_by_slug("coffee").unwrap()];
+    assert!(coffee.is_break());
+    assert_eq!(
+        coffee.slot.unwrap().duration(),
+        chrono::Duration::minutes(30)
+    );
+
+    // One event day; talks in time order; the unscheduled talk is in no day and no room.
+    assert_eq!(p.days.len(), 1);
+    let order: Vec<&str> = p.days[0]
+        .talks
+        .iter()
+        .map(|&t| p.talks[t].slug.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        ["keynote", "coffee", "offset", "garden-party", "early"]
+    );
+    let s = &p.talks[someday];
+    assert!(s.slot.is_none() && s.room.is_none());
+    assert_eq!(s.abstract_.plain, "No start: unscheduled.");
+    assert!(p.rooms.iter().all(|r| !r.talks.contains(&someday)));
+    // Every scheduled talk is in its room's list, in time order.
+    for (rid, room) in p.rooms.iter().enumerate() {
+        for w in room.talks.windows(2) {
+            assert!(p.talks[w[0]].slot.unwrap().start <= p.talks[w[1]].slot.unwrap().start);
+        }
+        for &t in &room.talks {
+            assert_eq!(p.talks[t].room, Some(rid));
+        }
+    }
+
+    // Pages sorted by slug, with extra.
+    let pages: Vec<&str> = p.pages.iter().map(|x| x.slug.as_str()).collect();
+    assert_eq!(pages, ["about", "venue"]);
+    assert_eq!(p.pages[1].extra["map"], true);
+}
+
+#[test]
+fn tracks_and_rooms_are_collected_in_order_of_first_use_when_not_declared() {
+    let dir = site(&[
+        ("content/conference.yaml", BERLIN),
+        (
+            "content/talks/b.md",
+            "---\ntitle: B\nroom: Second\ntrack: Later\nstart: 2024-05-01 11:00\n---\n",
+        ),
+        (
+            "content/talks/a.md",
+            "---\ntitle: A\nroom: First\ntrack: Sooner\nstart: 2024-05-01 10:00\n---\n",
+        ),
+        (
+            "content/talks/c.md",
+            "---\ntitle: C\nroom: first\ntrack: sooner\nstart: 2024-05-02 10:00\n---\n",
+        ),
+    ]);
+    let p = load(dir.path(), false).unwrap_or_else(|d| panic!("{d}"));
+    let rooms: Vec<&str> = p.rooms.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(rooms, ["First", "Second"], "`first` is the same room");
+    let tracks: Vec<&str> = p.tracks.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(tracks, ["Sooner", "Later"]);
+    assert_eq!(p.rooms[0].talks.len(), 2);
+    let days: Vec<NaiveDate> = p.days.iter().map(|d| d.date).collect();
+    assert_eq!(days, [date(2024, 5, 1), date(2024, 5, 2)]);
+}
+
+#[test]
+fn shared_rooms_allow_overlaps_and_cancelled_talks_do_not_clash() {
+    let conf = format!("{BERLIN}rooms:\n  - {{ name: Lobby, shared: true }}\n  - Hall\n");
+    let dir = site(&[
+        ("content/conference.yaml", &conf),
+        (
+            "content/talks/a.md",
+            "---\ntitle: A\nroom: Lobby\nstart: 2024-05-01 10:00\nduration: 1h\n---\n",
+        ),
+        (
+            "content/talks/b.md",
+            "---\ntitle: B\nroom: Lobby\nstart: 2024-05-01 10:30\n---\n",
+        ),
+        (
+            "content/talks/c.md",
+            "---\ntitle: C\nroom: Hall\nstart: 2024-05-01 10:00\nduration: 1h\n---\n",
+        ),
+        (
+            "content/talks/d.md",
+            "---\ntitle: D\nroom: Hall\nstart: 2024-05-01 10:30\nstatus: cancelled\n---\n",
+        ),
+    ]);
+    let (p, d) =
+        programme::load_programme(&Options::new(dir.path())).unwrap_or_else(|d| panic!("{d}"));
+    assert!(d.is_empty(), "{d}");
+    assert_eq!(p.rooms[0].talks.len(), 2);
+    assert!(p.talks[p.talk_by_slug("d").unwrap()].is_cancelled());
+}

@@ -22,12 +22,13 @@ pub struct SplitError {
 }
 
 /// Decodes file bytes as UTF-8 without a byte-order mark and with `\n` line
-/// ends. On bad bytes returns the 1-based line and column of the first one.
+/// ends (CRLF and lone CR, which YAML also counts as line ends, so positions
+/// agree). On bad bytes returns the 1-based line and column of the first one.
 pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize)> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
         Ok(s) => Ok(if s.contains('\r') {
-            s.replace("\r\n", "\n")
+            s.replace("\r\n", "\n").replace('\r', "\n")
         } else {
             s.to_string()
         }),
@@ -121,6 +122,7 @@ mod tests {
     #[test]
     fn decoding() {
         assert_eq!(decode(b"\xEF\xBB\xBF---\r\na\r\n").unwrap(), "---\na\n");
+        assert_eq!(decode(b"---\ra\r\rb").unwrap(), "---\na\n\nb");
         assert_eq!(decode(b"ok\nab\xFFc"), Err((2, 3)));
     }
 }

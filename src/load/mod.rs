@@ -194,7 +194,9 @@ fn read_text(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<S
     match front::decode(&bytes) {
         Ok(t) => Some(t),
         Err((line, column)) => {
-            let lossy = String::from_utf8_lossy(&bytes).replace("\r\n", "\n");
+            let lossy = String::from_utf8_lossy(&bytes)
+                .replace("\r\n", "\n")
+                .replace('\r', "\n");
             diagnostics.push(
                 Diagnostic::error("encoding", "the file is not valid UTF-8 text")
                     .in_file(rel)

@@ -10,8 +10,9 @@
   var el = P.el;
 
   P.index().then(start, function () {
-    box.appendChild(el("p", { class: "notice" },
-      "The list of talks could not be loaded. Open the programme while online once, then come back."));
+    box.appendChild(el("p", { class: "notice" }, location.protocol === "file:"
+      ? "My programme needs the site served over the web: a browser does not let a page opened from disk read the list of talks."
+      : "The list of talks could not be loaded. Open the programme while online once, then come back."));
   });
 
   function start(ix) {

@@ -12,8 +12,6 @@
   // script's place (theme/js/programme.js).
   var manifest = d.querySelector('link[rel="manifest"]');
   P.root = manifest ? new URL(".", manifest.href).href : new URL("../../", script.src).href;
-  var here = location.href.split(/[?#]/)[0];
-  P.page = here.indexOf(P.root) === 0 ? here.slice(P.root.length).replace(/index\.html$/, "") : "";
 
   P.qsa = function (sel, root) {
     return Array.prototype.slice.call((root || d).querySelectorAll(sel));
@@ -129,11 +127,16 @@
 
   // A time in the conference's zone: {iso: "...+02:00", hm: "12:15"}.
   P.confTime = function (ms, zone) {
-    var parts = {};
-    new Intl.DateTimeFormat("en-GB", {
+    var parts = {}, opts = {
       timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
       minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZoneName: "longOffset"
-    }).formatToParts(new Date(ms)).forEach(function (p) { parts[p.type] = p.value; });
+    };
+    try {
+      new Intl.DateTimeFormat("en-GB", opts).formatToParts(new Date(ms)).forEach(function (p) { parts[p.type] = p.value; });
+    } catch (e) {
+      // An older browser without offset names: the time in UTC.
+      return { iso: new Date(ms).toISOString().replace(/\.\d+Z$/, "Z"), hm: new Date(ms).toISOString().slice(11, 16) };
+    }
     var off = parts.timeZoneName.replace("GMT", "") || "+00:00";
     var hm = parts.hour + ":" + parts.minute;
     return { iso: parts.year + "-" + parts.month + "-" + parts.day + "T" + hm + ":" + parts.second + off, hm: hm };
