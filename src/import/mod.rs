@@ -3,14 +3,15 @@
 //!
 //! The stages: [`json`] and [`xml`] read the file into a [`Source`] (the
 //! formats' common shape, times as given); [`plan`] turns it into the files
-//! of a content folder (time zones, event days, slugs, shared rooms,
-//! [`html`] abstracts to Markdown); [`write`] stages them, checks that they
+//! of a content folder ([`times`]: zones, starts, event days; slugs, shared
+//! rooms, [`html`] abstracts to Markdown); [`write`] stages them, checks that they
 //! build, and swaps them in (never over an existing content/ without
 //! `--force`). Every error is a diagnostic naming the input file.
 
 pub mod html;
 pub mod json;
 pub mod plan;
+pub mod times;
 pub mod write;
 pub mod xml;
 
