@@ -128,6 +128,15 @@ fn similar_speakers(
     }
     let mut keys: Vec<char> = buckets.keys().copied().collect();
     keys.sort();
+    // Lower-cased names and their letter counts, once per speaker: an edit
+    // changes the counts by at most two, so names whose counts differ by
+    // more than four are at least three edits apart and need no comparison.
+    let lower: Vec<String> = programme
+        .speakers
+        .iter()
+        .map(|s| s.name.to_lowercase())
+        .collect();
+    let counts: Vec<[u8; 32]> = lower.iter().map(|n| letter_counts(n)).collect();
     for key in keys {
         let ids = &buckets[&key];
         for (n, &a) in ids.iter().enumerate() {
@@ -136,11 +145,19 @@ fn similar_speakers(
                 if sa.source.is_some() && sb.source.is_some() {
                     continue;
                 }
-                let (la, lb) = (sa.name.to_lowercase(), sb.name.to_lowercase());
+                let (la, lb) = (&lower[a], &lower[b]);
                 if la.len().abs_diff(lb.len()) > 2 || la.len() < 5 {
                     continue;
                 }
-                let dist = strsim::damerau_levenshtein(&la, &lb);
+                let apart: u32 = counts[a]
+                    .iter()
+                    .zip(&counts[b])
+                    .map(|(x, y)| u32::from(x.abs_diff(*y)))
+                    .sum();
+                if apart > 4 {
+                    continue;
+                }
+                let dist = strsim::damerau_levenshtein(la, lb);
                 if (1..=2).contains(&dist) {
                     let (typo, right) = if sa.source.is_none() {
                         (sa, sb)
@@ -168,6 +185,20 @@ fn similar_speakers(
             }
         }
     }
+}
+
+/// How often each letter occurs in a name (other characters share a few
+/// buckets), for a cheap lower bound on the edit distance of two names.
+fn letter_counts(name: &str) -> [u8; 32] {
+    let mut counts = [0u8; 32];
+    for c in name.chars() {
+        let i = match c {
+            'a'..='z' => c as usize - 'a' as usize,
+            _ => 26 + (c as usize) % 6,
+        };
+        counts[i] = counts[i].saturating_add(1);
+    }
+    counts
 }
 
 /// Talks more than a week from the median talk date: probably a wrong year or month.
@@ -212,7 +243,7 @@ fn at_name(d: Diagnostic, docs: &HashMap<&Path, &Document>, talk: &Talk, name: &
     let entry = match &node.value {
         Value::List(items) => items
             .iter()
-            .find(|n| matches!(&n.value, Value::String(s) if s.trim() == name))
+            .find(|n| matches!(&n.value, Value::String(s) if s.trim().to_lowercase() == name.to_lowercase()))
             .unwrap_or(node),
         _ => node,
     };

@@ -101,6 +101,9 @@ enum Command {
         dir: PathBuf,
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// Give every talk a time and a room (no unscheduled talks)
+        #[arg(long)]
+        all_scheduled: bool,
     },
 }
 
@@ -231,15 +234,18 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Generate { talks, dir, seed } => {
-            match programme::synth::generate(talks, seed, &dir) {
-                Ok(()) => ExitCode::SUCCESS,
-                Err(e) => {
-                    eprintln!("error: {e}");
-                    ExitCode::from(1)
-                }
+        Command::Generate {
+            talks,
+            dir,
+            seed,
+            all_scheduled,
+        } => match programme::synth::generate_with(talks, seed, &dir, !all_scheduled) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::from(1)
             }
-        }
+        },
     }
 }
 

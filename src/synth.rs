@@ -319,8 +319,20 @@ struct Talk {
 }
 
 /// Writes a programme of `talks` talks into `dir/content/` (created if
-/// needed; existing generated files are overwritten).
+/// needed; existing generated files are overwritten), about 3% of them
+/// unscheduled.
 pub fn generate(talks: usize, seed: u64, dir: &Path) -> std::io::Result<()> {
+    generate_with(talks, seed, dir, true)
+}
+
+/// As [`generate`]; with `unscheduled` false every talk gets a time and a
+/// room (what peer generators' sites used for comparison expect).
+pub fn generate_with(
+    talks: usize,
+    seed: u64,
+    dir: &Path,
+    unscheduled: bool,
+) -> std::io::Result<()> {
     let mut rng = Rng::new(seed);
     let n = talks.max(1);
     let rooms = n.div_ceil(TALKS_PER_ROOM);
@@ -329,7 +341,7 @@ pub fn generate(talks: usize, seed: u64, dir: &Path) -> std::io::Result<()> {
         .map(|r| format!("{} {}", BUILDINGS[r % BUILDINGS.len()], 100 + r))
         .collect();
 
-    let mut all = schedule(&mut rng, n, rooms, tracks);
+    let mut all = schedule(&mut rng, n, rooms, tracks, unscheduled);
     let speaker_names = names(&mut rng, (n / 2).max(1));
     assign_speakers(&mut rng, &mut all, speaker_names.len());
 
@@ -414,9 +426,9 @@ fn conference(seed: u64, rooms: &[String], tracks: usize) -> String {
 }
 
 /// Places the talks: room by room and day by day, one after another with
-/// short gaps, so that no room has two talks at once. About 3% stay
-/// unscheduled.
-fn schedule(rng: &mut Rng, n: usize, rooms: usize, tracks: usize) -> Vec<Talk> {
+/// short gaps, so that no room has two talks at once. With `unscheduled`,
+/// about 3% stay unscheduled, without a room.
+fn schedule(rng: &mut Rng, n: usize, rooms: usize, tracks: usize, unscheduled: bool) -> Vec<Talk> {
     let cells = rooms * DAYS.len();
     let mut cursor = vec![DAY_START; cells];
     let mut talks = Vec::with_capacity(n);
@@ -432,7 +444,7 @@ fn schedule(rng: &mut Rng, n: usize, rooms: usize, tracks: usize) -> Vec<Talk> {
         } else {
             rng.below(tracks)
         };
-        let slot = if rng.chance(3) {
+        let slot = if rng.chance(3) && unscheduled {
             None
         } else {
             let duration = [20, 25, 30, 30, 45, 45, 60][rng.below(7)];
@@ -576,8 +588,8 @@ fn write_talk(rng: &mut Rng, out: &mut String, talk: &Talk, rooms: &[String], na
         let _ = write!(out, "\"{}\"", names[s]);
     }
     out.push_str("]\n");
-    let _ = writeln!(out, "room: {}", rooms[talk.room]);
     if let Some((day, start, duration)) = talk.slot {
+        let _ = writeln!(out, "room: {}", rooms[talk.room]);
         let _ = writeln!(out, "start: {} {}", DAYS[day], hhmm(start));
         let _ = writeln!(out, "duration: {duration}m");
     }
@@ -722,7 +734,7 @@ mod tests {
     #[test]
     fn no_room_or_speaker_is_in_two_places_at_once() {
         let mut rng = Rng::new(3);
-        let mut talks = schedule(&mut rng, 500, 13, 6);
+        let mut talks = schedule(&mut rng, 500, 13, 6, true);
         assign_speakers(&mut rng, &mut talks, 250);
         let iv = |t: &Talk| t.slot.map(|(d, s, l)| (t.room, d, s, s + l));
         for (i, a) in talks.iter().enumerate() {

@@ -349,21 +349,36 @@ fn percent_path(url: &str) -> String {
     utf8_percent_encode(url, SET).to_string()
 }
 
-/// A stable 64-bit FNV-1a hash of every output path and its bytes.
+/// A stable 64-bit hash of every output path and its bytes: each file is
+/// hashed on its own (in parallel, eight bytes at a time), then the file
+/// hashes are combined in path order.
 pub fn site_version(output: &Output) -> String {
-    let mut h: u64 = 0xcbf29ce484222325;
-    let mut feed = |bytes: &[u8]| {
-        for &b in bytes {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x100000001b3);
+    use rayon::prelude::*;
+    const PRIME: u64 = 0x100000001b3;
+    fn feed(mut h: u64, bytes: &[u8]) -> u64 {
+        let mut words = bytes.chunks_exact(8);
+        for w in &mut words {
+            let word = u64::from_le_bytes(w.try_into().expect("eight bytes"));
+            h = (h ^ word).wrapping_mul(PRIME).rotate_left(29);
         }
-    };
-    for (path, bytes) in output.iter() {
-        feed(path.as_bytes());
-        feed(&[0]);
-        feed(&(bytes.len() as u64).to_le_bytes());
-        feed(bytes);
+        for &b in words.remainder() {
+            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
+        }
+        h
     }
+    let files: Vec<(&str, &[u8])> = output.iter().collect();
+    let hashes: Vec<u64> = files
+        .par_iter()
+        .with_min_len(64)
+        .map(|(path, bytes)| {
+            let h = feed(0xcbf29ce484222325, path.as_bytes());
+            let h = feed(h, &(bytes.len() as u64).to_le_bytes());
+            feed(h, bytes)
+        })
+        .collect();
+    let h = hashes
+        .iter()
+        .fold(0xcbf29ce484222325u64, |h, &x| feed(h, &x.to_le_bytes()));
     format!("{h:016x}")
 }
 

@@ -92,10 +92,26 @@ impl Html {
         })
     }
 
-    fn render_page(&self, template: &str, ctx: &Context) -> Result<String, Box<Diagnostic>> {
+    fn render_page(
+        &self,
+        template: &str,
+        ctx: &Context,
+        capacity: usize,
+    ) -> Result<String, Box<Diagnostic>> {
+        let mut buf = Vec::with_capacity(capacity);
         self.tera
-            .render(template, ctx)
-            .map_err(|e| Box::new(template_error(&e, &self.sources, Some(template))))
+            .render_to(template, ctx, &mut buf)
+            .map_err(|e| Box::new(template_error(&e, &self.sources, Some(template))))?;
+        String::from_utf8(buf).map_err(|_| {
+            Box::new(
+                Diagnostic::error("template", "a template produced invalid UTF-8").in_file(
+                    self.sources
+                        .get(template)
+                        .map(|s| s.0.as_path())
+                        .unwrap_or(Path::new(template)),
+                ),
+            )
+        })
     }
 }
 
@@ -252,6 +268,7 @@ impl Html {
         views: &Views,
         job: &Job,
     ) -> Result<(String, String), Box<Diagnostic>> {
+        let mut capacity = 8 * 1024;
         let (path, template, ctx) = match *job {
             Job::Index => {
                 let path = "index.html".to_string();
@@ -260,6 +277,10 @@ impl Html {
                     .into_par_iter()
                     .map(|d| self.day_section(p, views, d, &root))
                     .collect::<Result<_, _>>()?;
+                capacity += sections
+                    .iter()
+                    .map(|s| s.as_str().map_or(0, str::len))
+                    .sum::<usize>();
                 let mut ctx = self.context(views, &path, &root);
                 ctx.insert("sections", &sections);
                 ctx.insert("unscheduled", &views.talk_values(&unscheduled(p)));
@@ -270,6 +291,7 @@ impl Html {
                 let path = info.url.clone();
                 let root = root_of(&path);
                 let section = self.day_section(p, views, d, &root)?;
+                capacity += section.as_str().map_or(0, str::len);
                 let mut ctx = self.context(views, &path, &root);
                 ctx.insert("day", info);
                 ctx.insert("section", &section);
@@ -277,6 +299,7 @@ impl Html {
             }
             Job::Talk(t) => {
                 let talk = &p.talks[t];
+                capacity += talk.abstract_.html.len();
                 let path = format!("talks/{}/index.html", talk.slug);
                 let root = root_of(&path);
                 let mut ctx = self.context(views, &path, &root);
@@ -356,7 +379,7 @@ impl Html {
                 (path, "404.html", ctx)
             }
         };
-        let mut html = self.render_page(template, &ctx)?;
+        let mut html = self.render_page(template, &ctx, capacity)?;
         if !html.ends_with('\n') {
             html.push('\n');
         }
@@ -376,7 +399,8 @@ impl Html {
         let mut ctx = self.context(views, "", root);
         ctx.insert("day", &section);
         let _ = p;
-        let html = self.render_page("partials/day_section.html", &ctx)?;
+        let capacity = 2048 + 1024 * views.days[d].talks.len();
+        let html = self.render_page("partials/day_section.html", &ctx, capacity)?;
         Ok(Value::safe_string(&html))
     }
 }

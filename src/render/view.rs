@@ -160,12 +160,15 @@ pub struct TalkView {
     pub is_break: bool,
     pub draft: bool,
     pub scheduled: bool,
-    pub speakers: Vec<SpeakerRef>,
-    pub room: Option<RoomRef>,
-    pub track: Option<TrackRef>,
+    /// Each a `SpeakerRef`.
+    pub speakers: Vec<Value>,
+    /// A `RoomRef`.
+    pub room: Option<Value>,
+    /// A `TrackRef`.
+    pub track: Option<Value>,
     pub language: Option<String>,
-    /// The event day (a talk at 01:00 belongs to the day before).
-    pub day: Option<DayRef>,
+    /// The event day, a `DayRef` (a talk at 01:00 belongs to the day before).
+    pub day: Option<Value>,
     pub start: Option<TimeView>,
     pub end: Option<TimeView>,
     pub minutes: Option<i64>,
@@ -366,10 +369,10 @@ impl Views {
             .collect();
         let ctx = TalkCtx {
             base,
-            rooms: &rooms,
-            tracks: &tracks,
-            speakers: &speakers,
-            days: &day_refs,
+            rooms: rooms.iter().map(Value::from_serializable).collect(),
+            tracks: tracks.iter().map(Value::from_serializable).collect(),
+            speakers: speakers.iter().map(Value::from_serializable).collect(),
+            days: day_refs.iter().map(Value::from_serializable).collect(),
             day_index: &day_index,
         };
         let talks: Vec<Value> = p
@@ -436,12 +439,14 @@ impl Views {
 }
 
 /// Lookups shared while building talk views.
+/// Rooms, tracks, speakers and days are converted to template values once
+/// and shared (reference counted) by every talk that names them.
 struct TalkCtx<'a> {
     base: Option<&'a str>,
-    rooms: &'a [RoomRef],
-    tracks: &'a [TrackRef],
-    speakers: &'a [SpeakerRef],
-    days: &'a [DayRef],
+    rooms: Vec<Value>,
+    tracks: Vec<Value>,
+    speakers: Vec<Value>,
+    days: Vec<Value>,
     day_index: &'a std::collections::HashMap<NaiveDate, usize>,
 }
 

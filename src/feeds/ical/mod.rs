@@ -13,6 +13,7 @@ use crate::output::Output;
 use crate::{Env, Renderer};
 use chrono::{DateTime, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
+use rayon::prelude::*;
 use rfc5545::{local_datetime, utc_datetime, ContentLine, Writer};
 use sequence::{date_key, Fingerprint, Previous};
 
@@ -77,41 +78,32 @@ pub fn feeds(
     let zone = vtimezone::vtimezone(tz, from, to);
     let events: Vec<Option<String>> = p
         .talks
-        .iter()
+        .par_iter()
         .map(|t| t.slot.map(|slot| vevent(p, t, &slot, stamp, previous)))
         .collect();
 
-    let mut out = Output::new();
-    let mut add = |path: String, name: String, desc: String, talks: &[TalkId]| {
-        let mut w = Writer::new();
-        header(&mut w, p, &path, &name, &desc);
-        w.block(&zone);
-        for &id in talks {
-            if let Some(Some(e)) = events.get(id) {
-                w.block(e);
-            }
-        }
-        w.raw("END", "VCALENDAR");
-        out.insert(path, w.finish())
-    };
+    // Every feed as (path, name, description, talks), assembled in parallel.
     let title = &conf.title;
-    let mut results = Vec::new();
     let all: Vec<TalkId> = p.scheduled().map(|(id, _)| id).collect();
+    let ids: Vec<TalkId> = (0..p.talks.len()).collect();
     let desc = match &conf.subtitle {
         Some(s) => format!("Every session of {title} ({s})"),
         None => format!("Every session of {title}"),
     };
-    results.push(add("schedule.ics".into(), title.clone(), desc, &all));
+    let mut jobs: Vec<(String, String, String, &[TalkId])> = Vec::with_capacity(
+        1 + p.talks.len() + p.speakers.len() + p.rooms.len() + p.tracks.len() + p.days.len(),
+    );
+    jobs.push(("schedule.ics".into(), title.clone(), desc, &all));
     for (id, t) in p.scheduled() {
-        results.push(add(
+        jobs.push((
             format!("talks/{}.ics", t.slug),
             format!("{} ({title})", single_line(&t.title)),
             format!("{} at {title}", single_line(&t.title)),
-            &[id],
+            &ids[id..id + 1],
         ));
     }
     for s in &p.speakers {
-        results.push(add(
+        jobs.push((
             format!("speakers/{}.ics", s.slug),
             format!("{} at {title}", single_line(&s.name)),
             format!("Sessions with {} at {title}", single_line(&s.name)),
@@ -119,7 +111,7 @@ pub fn feeds(
         ));
     }
     for r in &p.rooms {
-        results.push(add(
+        jobs.push((
             format!("rooms/{}.ics", r.slug),
             format!("{title}: {}", single_line(&r.name)),
             format!("Sessions in {} at {title}", single_line(&r.name)),
@@ -127,7 +119,7 @@ pub fn feeds(
         ));
     }
     for tr in &p.tracks {
-        results.push(add(
+        jobs.push((
             format!("tracks/{}.ics", tr.slug),
             format!("{title}: {}", single_line(&tr.name)),
             format!("Sessions of the {} track at {title}", single_line(&tr.name)),
@@ -136,13 +128,34 @@ pub fn feeds(
     }
     for d in &p.days {
         let day = long_date(d.date);
-        results.push(add(
+        jobs.push((
             format!("days/{}.ics", d.date.format("%Y-%m-%d")),
             format!("{title}: {day}"),
             format!("Sessions on {day} at {title}"),
             &d.talks,
         ));
     }
+    let files: Vec<(String, String)> = jobs
+        .into_par_iter()
+        .with_min_len(16)
+        .map(|(path, name, desc, talks)| {
+            let mut w = Writer::new();
+            header(&mut w, p, &path, &name, &desc);
+            w.block(&zone);
+            for &id in talks {
+                if let Some(Some(e)) = events.get(id) {
+                    w.block(e);
+                }
+            }
+            w.raw("END", "VCALENDAR");
+            (path, w.finish())
+        })
+        .collect();
+    let mut out = Output::new();
+    let results: Vec<Result<(), String>> = files
+        .into_iter()
+        .map(|(path, bytes)| out.insert(path, bytes))
+        .collect();
     let clashes: Vec<Diagnostic> = results
         .into_iter()
         .filter_map(Result::err)

@@ -1,0 +1,338 @@
+//! Build benchmark: `cargo bench --bench build` (a plain program, no harness).
+//!
+//! For each programme size it generates a synthetic programme (every talk
+//! scheduled, so that the peer Hugo site can build the same content) and
+//! prints medians of:
+//!
+//! - `disk`: a full build as a separate process of the release binary, into
+//!   an empty output folder, and the peak memory of that process;
+//! - `cp -r`: copying that finished output folder (the floor for a build
+//!   that writes as many files);
+//! - `memory`: the in-memory build (load, resolve, check, render, feeds:
+//!   everything but the write), in this process;
+//! - `edit`: one talk file changed, then the in-memory build plus the publish
+//!   onto the existing output (what watch mode does on a save);
+//! - `no-op`: the same with nothing changed;
+//! - Hugo 0.168 on the same content, in memory and to disk, with the
+//!   scripts in the peer benchmark folder, as ratios to ours.
+//!
+//! Settings, from the environment:
+//!
+//! - `BENCH_SIZES` (default `1000,10000`), `BENCH_RUNS` (default 5);
+//! - `BENCH_DIR` (default `target/bench`): where programmes and outputs go;
+//! - `HUGO`: the hugo binary (default: `hugo` on PATH); without one the Hugo
+//!   columns are skipped with a note;
+//! - `PEER_BENCH`: the peer benchmark folder holding `hugo-compare.sh`
+//!   (default `../shared/bench` from the repository, then `/work/shared/bench`).
+//!
+//! Peak memory comes from `/usr/bin/time -f %M` (skipped when absent).
+
+use programme::{build_in_memory, write, Options};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+fn env_or(key: &str, default: &str) -> String {
+    std::env::var(key).unwrap_or_else(|_| default.to_string())
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    let n = xs.len();
+    if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2
+    }
+}
+
+fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1000.0;
+    if ms < 10.0 {
+        format!("{ms:.2} ms")
+    } else {
+        format!("{ms:.0} ms")
+    }
+}
+
+fn run(cmd: &mut Command) -> std::process::Output {
+    let out = cmd
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn remove(dir: &Path) {
+    if dir.exists() {
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+/// Times `f` once as a warm-up and then `runs` times; `prepare` runs untimed before each.
+fn time_runs(runs: usize, mut prepare: impl FnMut(), mut f: impl FnMut()) -> Duration {
+    let mut times = Vec::with_capacity(runs);
+    for i in 0..=runs {
+        prepare();
+        let started = Instant::now();
+        f();
+        if i > 0 {
+            times.push(started.elapsed());
+        }
+    }
+    median(times)
+}
+
+fn hugo() -> Option<PathBuf> {
+    let candidate = PathBuf::from(env_or("HUGO", "hugo"));
+    let ok = Command::new(&candidate)
+        .arg("version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then_some(candidate)
+}
+
+fn peer_bench(repo: &Path) -> Option<PathBuf> {
+    let candidates = [
+        std::env::var("PEER_BENCH").ok().map(PathBuf::from),
+        Some(repo.join("../shared/bench")),
+        Some(PathBuf::from("/work/shared/bench")),
+    ];
+    candidates
+        .into_iter()
+        .flatten()
+        .find(|p| p.join("hugo-compare.sh").exists())
+}
+
+/// Runs the peer script and returns its median.
+fn hugo_median(
+    script: &Path,
+    hugo: &Path,
+    content: &Path,
+    runs: usize,
+    disk: Option<&Path>,
+) -> Duration {
+    let mut cmd = Command::new("bash");
+    cmd.arg(script.join("hugo-compare.sh"))
+        .arg(content)
+        .arg(runs.to_string())
+        .env("HUGO", hugo);
+    if let Some(out) = disk {
+        cmd.arg("--disk").arg(out);
+    }
+    let out = run(&mut cmd);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let secs: f64 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("hugo median "))
+        .and_then(|l| l.split_whitespace().next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no median in hugo-compare output:\n{text}"));
+    Duration::from_secs_f64(secs)
+}
+
+/// Peak resident memory of one build process, in MB.
+fn peak_memory(bin: &Path, root: &Path, out: &Path) -> Option<f64> {
+    if !Path::new("/usr/bin/time").exists() {
+        return None;
+    }
+    remove(out);
+    let o = run(Command::new("/usr/bin/time")
+        .args(["-f", "maxrss %M"])
+        .arg(bin)
+        .arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--output")
+        .arg(out));
+    let err = String::from_utf8_lossy(&o.stderr);
+    err.lines()
+        .find_map(|l| l.strip_prefix("maxrss "))
+        .and_then(|k| k.trim().parse::<f64>().ok())
+        .map(|kb| kb / 1024.0)
+}
+
+fn main() {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_programme"));
+    let sizes: Vec<usize> = env_or("BENCH_SIZES", "1000,10000")
+        .split(',')
+        .filter_map(|s| s.trim().parse().ok())
+        .collect();
+    let runs: usize = env_or("BENCH_RUNS", "5").parse().unwrap_or(5).max(1);
+    let work = PathBuf::from(env_or(
+        "BENCH_DIR",
+        &repo.join("target/bench").to_string_lossy(),
+    ));
+    let hugo = hugo();
+    let peer = peer_bench(&repo);
+
+    println!(
+        "machine: {} cores, {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        cpu_model()
+    );
+    println!(
+        "medians of {runs} runs after one warm-up; release binary {}",
+        bin.display()
+    );
+    match (&hugo, &peer) {
+        (Some(h), Some(p)) => println!("hugo: {} with {}", h.display(), p.display()),
+        (None, _) => println!("hugo: not found (set HUGO=path/to/hugo); Hugo columns skipped"),
+        (_, None) => {
+            println!("hugo: peer benchmark folder not found (set PEER_BENCH); Hugo columns skipped")
+        }
+    }
+
+    for &n in &sizes {
+        println!("\n== {n} talks ==");
+        let root = work.join(format!("synth-{n}"));
+        remove(&root);
+        programme::synth::generate_with(n, 1, &root, false).expect("generate");
+        let out = work.join(format!("out-{n}"));
+        let copy = work.join(format!("copy-{n}"));
+        let opts = Options {
+            output: Some(out.clone()),
+            ..Options::new(&root)
+        };
+
+        // Full build to disk, as a separate process, into an empty folder.
+        let disk = time_runs(
+            runs,
+            || remove(&out),
+            || {
+                run(Command::new(&bin)
+                    .arg("build")
+                    .arg("--root")
+                    .arg(&root)
+                    .arg("--output")
+                    .arg(&out));
+            },
+        );
+        let (files, bytes) = tree_size(&out);
+        println!(
+            "output: {files} files, {:.1} MB",
+            bytes as f64 / 1_048_576.0
+        );
+        println!("full build to disk (process)   {:>10}", ms(disk));
+
+        let cp = time_runs(
+            runs,
+            || remove(&copy),
+            || {
+                run(Command::new("cp").arg("-r").arg(&out).arg(&copy));
+            },
+        );
+        remove(&copy);
+        println!(
+            "cp -r of that output           {:>10}   build/cp = {:.2}",
+            ms(cp),
+            disk.as_secs_f64() / cp.as_secs_f64()
+        );
+
+        match peak_memory(&bin, &root, &out) {
+            Some(mb) => println!("peak memory (build process)    {mb:>7.0} MB"),
+            None => println!("peak memory: /usr/bin/time not found, skipped"),
+        }
+
+        let memory = time_runs(
+            runs,
+            || {},
+            || {
+                build_in_memory(&opts).expect("build");
+            },
+        );
+        println!("in-memory build (library)      {:>10}", ms(memory));
+
+        // Rebuilds onto the existing output, as watch mode does.
+        let talk = first_talk(&root);
+        let original = std::fs::read_to_string(&talk).unwrap();
+        let mut edit = 0u32;
+        let edited = time_runs(
+            runs,
+            || {
+                edit += 1;
+                std::fs::write(&talk, format!("{original}\nEdited {edit} times.\n")).unwrap();
+            },
+            || {
+                let built = build_in_memory(&opts).expect("build");
+                write::publish(&built.output, &out).expect("publish");
+            },
+        );
+        std::fs::write(&talk, &original).unwrap();
+        let built = build_in_memory(&opts).expect("build");
+        write::publish(&built.output, &out).expect("publish");
+        println!("rebuild after one talk edit    {:>10}", ms(edited));
+        let noop = time_runs(
+            runs,
+            || {},
+            || {
+                let built = build_in_memory(&opts).expect("build");
+                write::publish(&built.output, &out).expect("publish");
+            },
+        );
+        println!("no-op rebuild                  {:>10}", ms(noop));
+
+        if let (Some(h), Some(p)) = (&hugo, &peer) {
+            let content = root.join("content");
+            let hm = hugo_median(p, h, &content, runs, None);
+            println!(
+                "hugo in memory                 {:>10}   hugo/programme = {:.1}x",
+                ms(hm),
+                hm.as_secs_f64() / memory.as_secs_f64()
+            );
+            let hugo_out = work.join(format!("hugo-{n}"));
+            let hd = hugo_median(p, h, &content, runs, Some(&hugo_out));
+            remove(&hugo_out);
+            println!(
+                "hugo to disk                   {:>10}   hugo/programme = {:.1}x",
+                ms(hd),
+                hd.as_secs_f64() / disk.as_secs_f64()
+            );
+        }
+        remove(&out);
+    }
+}
+
+fn first_talk(root: &Path) -> PathBuf {
+    let mut talks: Vec<PathBuf> = std::fs::read_dir(root.join("content/talks"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    talks.sort();
+    talks.swap_remove(0)
+}
+
+fn tree_size(dir: &Path) -> (usize, u64) {
+    let (mut files, mut bytes) = (0, 0);
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            let meta = e.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(e.path());
+            } else {
+                files += 1;
+                bytes += meta.len();
+            }
+        }
+    }
+    (files, bytes)
+}
+
+fn cpu_model() -> String {
+    std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find_map(|l| l.strip_prefix("model name"))
+                .map(|l| l.trim_start_matches([' ', '\t', ':']).to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string())
+}
