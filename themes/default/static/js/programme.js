@@ -12,8 +12,6 @@
   // script's place (theme/js/programme.js).
   var manifest = d.querySelector('link[rel="manifest"]');
   P.root = manifest ? new URL(".", manifest.href).href : new URL("../../", script.src).href;
-  var here = location.href.split(/[?#]/)[0];
-  P.page = here.indexOf(P.root) === 0 ? here.slice(P.root.length).replace(/index\.html$/, "") : "";
 
   P.qsa = function (sel, root) {
     return Array.prototype.slice.call((root || d).querySelectorAll(sel));
