@@ -243,7 +243,7 @@ fn at_name(d: Diagnostic, docs: &HashMap<&Path, &Document>, talk: &Talk, name: &
     let entry = match &node.value {
         Value::List(items) => items
             .iter()
-            .find(|n| matches!(&n.value, Value::String(s) if s.trim() == name))
+            .find(|n| matches!(&n.value, Value::String(s) if s.trim().to_lowercase() == name.to_lowercase()))
             .unwrap_or(node),
         _ => node,
     };

@@ -25,7 +25,6 @@ const CONFERENCE_KEYS: &[&str] = &[
     "rooms",
     "tracks",
     "markdown",
-    "dates",
 ];
 const TALK_KEYS: &[&str] = &[
     "title", "speakers", "room", "start", "end", "duration", "track", "type", "language", "slides",
