@@ -508,3 +508,14 @@ fn truncated_files_never_panic_and_never_leave_half_a_content_folder() {
         }
     }
 }
+
+#[test]
+fn round_trip_of_a_generated_programme() {
+    // Several hundred talks with the generator's mix of rooms, tracks,
+    // late-night, cancelled and unscheduled talks and odd names.
+    let dir = tempfile::tempdir().unwrap();
+    programme::synth::generate(300, 7, dir.path()).unwrap();
+    let built = common::build_memory(dir.path());
+    schema::both(&built, "a generated programme of 300 talks");
+    round_trip(dir.path());
+}
