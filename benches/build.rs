@@ -25,6 +25,9 @@
 //! - `PEER_BENCH`: the peer benchmark folder holding `hugo-compare.sh`
 //!   (default `../shared/bench` from the repository, then `/work/shared/bench`).
 //!
+//! - `BENCH_BIN`: the programme binary for the full builds (default: the
+//!   release binary cargo built for this benchmark).
+//!
 //! Peak memory comes from `/usr/bin/time -f %M` (skipped when absent).
 
 use programme::{build_in_memory, write, Options};
@@ -159,7 +162,9 @@ fn peak_memory(bin: &Path, root: &Path, out: &Path) -> Option<f64> {
 
 fn main() {
     let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let bin = PathBuf::from(env!("CARGO_BIN_EXE_programme"));
+    let bin = std::env::var_os("BENCH_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_programme")));
     let sizes: Vec<usize> = env_or("BENCH_SIZES", "1000,10000")
         .split(',')
         .filter_map(|s| s.trim().parse().ok())
@@ -253,30 +258,26 @@ fn main() {
         let talk = first_talk(&root);
         let original = std::fs::read_to_string(&talk).unwrap();
         let mut edit = 0u32;
-        let edited = time_runs(
-            runs,
-            || {
-                edit += 1;
-                std::fs::write(&talk, format!("{original}\nEdited {edit} times.\n")).unwrap();
-            },
-            || {
-                let built = build_in_memory(&opts).expect("build");
-                write::publish(&built.output, &out).expect("publish");
-            },
-        );
+        let (edited, edited_memory) = rebuilds(runs, &opts, &out, || {
+            edit += 1;
+            std::fs::write(&talk, format!("{original}\nEdited {edit} times.\n")).unwrap();
+        });
         std::fs::write(&talk, &original).unwrap();
         let built = build_in_memory(&opts).expect("build");
         write::publish(&built.output, &out).expect("publish");
-        println!("rebuild after one talk edit    {:>10}", ms(edited));
-        let noop = time_runs(
-            runs,
-            || {},
-            || {
-                let built = build_in_memory(&opts).expect("build");
-                write::publish(&built.output, &out).expect("publish");
-            },
+        println!(
+            "rebuild after one talk edit    {:>10}   (in memory {}, publish {})",
+            ms(edited),
+            ms(edited_memory),
+            ms(edited.saturating_sub(edited_memory))
         );
-        println!("no-op rebuild                  {:>10}", ms(noop));
+        let (noop, noop_memory) = rebuilds(runs, &opts, &out, || {});
+        println!(
+            "no-op rebuild                  {:>10}   (in memory {}, publish {})",
+            ms(noop),
+            ms(noop_memory),
+            ms(noop.saturating_sub(noop_memory))
+        );
 
         if let (Some(h), Some(p)) = (&hugo, &peer) {
             let content = root.join("content");
@@ -297,6 +298,29 @@ fn main() {
         }
         remove(&out);
     }
+}
+
+/// Medians of the whole rebuild (in-memory build plus publish onto the
+/// existing output) and of its in-memory part; `change` runs untimed first.
+fn rebuilds(
+    runs: usize,
+    opts: &Options,
+    out: &Path,
+    mut change: impl FnMut(),
+) -> (Duration, Duration) {
+    let (mut total, mut memory) = (Vec::new(), Vec::new());
+    for i in 0..=runs {
+        change();
+        let started = Instant::now();
+        let built = build_in_memory(opts).expect("build");
+        let built_at = started.elapsed();
+        write::publish(&built.output, out).expect("publish");
+        if i > 0 {
+            total.push(started.elapsed());
+            memory.push(built_at);
+        }
+    }
+    (median(total), median(memory))
 }
 
 fn first_talk(root: &Path) -> PathBuf {
