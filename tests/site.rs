@@ -258,7 +258,7 @@ fn shared_room_gets_lanes_for_overlapping_talks() {
     assert!(index.contains(
         "<th scope=\"col\" colspan=\"2\"><a href=\"rooms/lounge/index.html\">Lounge</a></th>"
     ));
-    assert!(index.contains("rowspan=\"3\" class=\"talk track-data\" data-slug=\"overlap-a\""));
+    assert!(index.contains("rowspan=\"4\" class=\"talk track-data\" data-slug=\"overlap-a\""));
     assert!(index.contains("data-slug=\"overlap-b\""));
 }
 
@@ -568,4 +568,41 @@ fn narrow_screens_get_a_list_without_sideways_scrolling() {
     }
     let wide = measure(&browser, dir.path(), "index.html", 1200);
     assert!(wide.ends_with(" table"), "a grid on a wide screen: {wide}");
+}
+
+#[test]
+fn a_break_overlapping_other_talks_stays_in_its_room() {
+    let built = build_memory(&fixture("site-features"));
+    let index = text(&built, "index.html");
+    let cell = between(&index, "data-slug=\"coffee\"", "</td>");
+    assert!(cell.contains("Coffee"));
+    // Its cell neither spans columns nor hides the lounge's talks.
+    let start = index[..index.find("data-slug=\"coffee\"").unwrap()]
+        .rfind("<td")
+        .unwrap();
+    let tag = &index[start..index.find("data-slug=\"coffee\"").unwrap()];
+    assert!(!tag.contains("colspan"), "{tag}");
+    assert!(index.contains("data-slug=\"overlap-b\""));
+}
+
+#[test]
+fn a_programme_with_nothing_scheduled_still_builds() {
+    let site = tempfile::tempdir().unwrap();
+    let content = site.path().join("content");
+    std::fs::create_dir_all(content.join("talks")).unwrap();
+    std::fs::write(
+        content.join("conference.yaml"),
+        "title: Early Days\nacronym: early\ntimezone: Europe/Paris\n",
+    )
+    .unwrap();
+    std::fs::write(
+        content.join("talks/idea.md"),
+        "---\ntitle: An idea\n---\nSoon.\n",
+    )
+    .unwrap();
+    let built = build_memory(site.path());
+    let index = text(&built, "index.html");
+    assert!(!index.contains("class=\"day\""));
+    assert!(index.contains("href=\"talks/idea/index.html\">An idea</a>"));
+    assert!(text(&built, "unscheduled/index.html").contains("An idea"));
 }

@@ -275,7 +275,7 @@ impl Html {
                 let root = root_of(&path);
                 let sections: Vec<Value> = (0..p.days.len())
                     .into_par_iter()
-                    .map(|d| self.day_section(p, views, d, &root))
+                    .map(|d| self.day_section(views, d, &root))
                     .collect::<Result<_, _>>()?;
                 capacity += sections
                     .iter()
@@ -290,7 +290,7 @@ impl Html {
                 let info = &views.site_view.days[d];
                 let path = info.url.clone();
                 let root = root_of(&path);
-                let section = self.day_section(p, views, d, &root)?;
+                let section = self.day_section(views, d, &root)?;
                 capacity += section.as_str().map_or(0, str::len);
                 let mut ctx = self.context(views, &path, &root);
                 ctx.insert("day", info);
@@ -387,18 +387,11 @@ impl Html {
     }
 
     /// Renders one day's grid with the partial `partials/day_section.html`.
-    fn day_section(
-        &self,
-        p: &Programme,
-        views: &Views,
-        d: usize,
-        root: &str,
-    ) -> Result<Value, Box<Diagnostic>> {
+    fn day_section(&self, views: &Views, d: usize, root: &str) -> Result<Value, Box<Diagnostic>> {
         let info = views.site_view.days[d].clone();
         let section = views.days[d].section(info, &views.site_view.rooms, &views.talks);
         let mut ctx = self.context(views, "", root);
         ctx.insert("day", &section);
-        let _ = p;
         let capacity = 2048 + 1024 * views.days[d].talks.len();
         let html = self.render_page("partials/day_section.html", &ctx, capacity)?;
         Ok(Value::safe_string(&html))

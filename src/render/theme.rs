@@ -200,7 +200,7 @@ mod tests {
     fn embedded_default_has_the_layout_and_style() {
         let t = lookup(Path::new("/nonexistent-root"), "default").unwrap();
         let names: Vec<&str> = t.templates().map(|(n, _)| n).collect();
-        for needed in ["base.html", "index.html", "talk.html", "404.html"] {
+        for &needed in crate::render::TEMPLATES {
             assert!(names.contains(&needed), "{needed} missing from {names:?}");
         }
         assert!(t.statics().any(|(n, _)| n == "style.css"));
