@@ -295,3 +295,66 @@ fn the_second_occurrence_of_an_autumn_hour_needs_an_offset() {
         "the explicit offset in offset.md does not warn"
     );
 }
+
+/// Every file under `dir` with its bytes, sorted by path.
+fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The whole build, not only the check: a case with errors leaves a previous
+/// output folder exactly as it was; a case with only warnings builds (no
+/// renderer trips over odd but valid input).
+#[test]
+fn builds_of_bad_cases_fail_cleanly_or_succeed() {
+    for case in cases() {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let has_errors = check(&case).has_errors();
+        let out = tempfile::tempdir().unwrap();
+        std::fs::write(out.path().join("index.html"), "previous site").unwrap();
+        std::fs::create_dir(out.path().join("talks")).unwrap();
+        std::fs::write(out.path().join("talks/old.ics"), "BEGIN:VCALENDAR").unwrap();
+        std::fs::write(out.path().join(".keep"), "dotfile").unwrap();
+        let before = snapshot_tree(out.path());
+        let mut opts = Options::new(&case);
+        opts.output = Some(out.path().to_path_buf());
+        match programme::build(&opts) {
+            Ok(report) => {
+                assert!(!has_errors, "{name} built despite errors");
+                assert!(report.files > 0, "{name}");
+                assert!(out.path().join("index.html").is_file(), "{name}");
+                assert_eq!(
+                    std::fs::read(out.path().join(".keep")).unwrap(),
+                    b"dotfile",
+                    "{name}: dotfiles survive"
+                );
+            }
+            Err(d) => {
+                assert!(
+                    has_errors && d.has_errors(),
+                    "{name} failed without errors:\n{d}"
+                );
+                assert_eq!(
+                    snapshot_tree(out.path()),
+                    before,
+                    "{name} touched the output"
+                );
+            }
+        }
+    }
+}

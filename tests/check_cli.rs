@@ -154,7 +154,12 @@ fn blocks(err: &str) -> Vec<&str> {
 
 #[test]
 fn build_prints_the_same_diagnostics() {
-    for case in ["unknown-room", "missing-fields", "many-at-once"] {
+    for case in [
+        "unknown-keys",
+        "unknown-room",
+        "missing-fields",
+        "many-at-once",
+    ] {
         let site = common::temp_site(&common::fixture("bad").join(case));
         let root = site.path().display().to_string();
         let checked = programme(&["check", "--root", &root]);
