@@ -30,7 +30,11 @@ impl Output {
         if self.files.contains_key(&path) {
             return Err(path);
         }
-        self.files.insert(path, bytes.into());
+        // Rendered pages grow by doubling; a whole site kept in memory
+        // should not keep the slack.
+        let mut bytes: Vec<u8> = bytes.into();
+        bytes.shrink_to_fit();
+        self.files.insert(path, bytes);
         Ok(())
     }
 

@@ -377,7 +377,7 @@ fn big_site(version: u32, files: usize) -> Output {
     out
 }
 
-const KILL_FILES: usize = 1500;
+const KILL_FILES: usize = 800;
 
 /// Child process of the kill test: publishes `big_site(version)` into the
 /// folder named by PROGRAMME_WRITE_CHILD. Run only by that test.
@@ -423,10 +423,10 @@ fn publish_killed_midway_leaves_old_or_new_site() {
 
     let mut current = 1;
     let mut outcomes = (0, 0);
-    for step in 1..=8u32 {
+    for step in 1..=5u32 {
         let next = current + 1;
         let mut child = spawn_child(&out, next);
-        std::thread::sleep(whole * step / 8 + Duration::from_millis(u64::from(step)));
+        std::thread::sleep(whole * step / 5 + Duration::from_millis(u64::from(step)));
         let _ = child.kill(); // SIGKILL on unix
         let _ = child.wait();
         let now = tree(&out);
@@ -450,4 +450,102 @@ fn publish_killed_midway_leaves_old_or_new_site() {
     assert!(spawn_child(&out, last).wait().unwrap().success());
     assert_eq!(tree(&out), with_dotfiles(last));
     assert_eq!(others(tmp.path(), &["public"]), Vec::<String>::new());
+}
+
+/// Runs `programme build` for one of the two kill-test sites.
+fn build_cmd(root: &Path, out: &Path) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_programme"));
+    cmd.arg("build")
+        .arg("--root")
+        .arg(root)
+        .arg("--output")
+        .arg(out)
+        // The output's own schedule.ics would make each build depend on the last.
+        .args(["--previous-feed", "/nonexistent/schedule.ics"])
+        .env("SOURCE_DATE_EPOCH", "1700000000")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
+#[test]
+fn the_programme_binary_killed_midway_leaves_old_or_new_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let roots = [tmp.path().join("a"), tmp.path().join("b")];
+    for root in &roots {
+        let ok = Command::new(env!("CARGO_BIN_EXE_programme"))
+            .args(["generate", "300"])
+            .arg(root)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "programme generate failed");
+    }
+    // Site b: one talk retitled, one removed.
+    let talks = roots[1].join("content/talks");
+    let mut names: Vec<PathBuf> = fs::read_dir(&talks)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    names.sort();
+    let text = fs::read_to_string(&names[0]).unwrap();
+    let retitled = text.replacen("title: ", "title: Retitled ", 1);
+    assert_ne!(text, retitled);
+    fs::write(&names[0], retitled).unwrap();
+    fs::remove_file(&names[1]).unwrap();
+
+    // The two complete sites, for comparison.
+    let refs: Vec<BTreeMap<String, Vec<u8>>> = roots
+        .iter()
+        .enumerate()
+        .map(|(i, root)| {
+            let out = tmp.path().join(format!("ref{i}"));
+            assert!(build_cmd(root, &out).status().unwrap().success());
+            let mut t = tree(&out);
+            t.insert(".git/HEAD".into(), b"ref: refs/heads/pages\n".to_vec());
+            t
+        })
+        .collect();
+    assert_ne!(refs[0], refs[1]);
+
+    let out = tmp.path().join("public");
+    assert!(build_cmd(&roots[0], &out).status().unwrap().success());
+    fs::create_dir(out.join(".git")).unwrap();
+    fs::write(out.join(".git/HEAD"), "ref: refs/heads/pages\n").unwrap();
+    let started = Instant::now();
+    assert!(build_cmd(&roots[1], &out).status().unwrap().success());
+    let whole = started.elapsed();
+    assert_eq!(tree(&out), refs[1]);
+
+    let mut current = 1;
+    let mut outcomes = (0, 0);
+    for step in 1..=6u32 {
+        let next = 1 - current;
+        let mut child = build_cmd(&roots[next], &out).spawn().unwrap();
+        std::thread::sleep(whole * step / 5);
+        let _ = child.kill();
+        let _ = child.wait();
+        let now = tree(&out);
+        if now == refs[next] {
+            current = next;
+            outcomes.1 += 1;
+        } else {
+            outcomes.0 += 1;
+            assert!(
+                now == refs[current],
+                "after a kill at step {step} the output is neither the old nor the new site"
+            );
+        }
+    }
+    eprintln!(
+        "kills that left the old site: {}, the new: {}",
+        outcomes.0, outcomes.1
+    );
+    let next = 1 - current;
+    assert!(build_cmd(&roots[next], &out).status().unwrap().success());
+    assert_eq!(tree(&out), refs[next]);
+    let mut left = others(tmp.path(), &["a", "b", "ref0", "ref1", "public"]);
+    left.retain(|n| !n.starts_with(".tmp"));
+    assert_eq!(left, Vec::<String>::new());
 }

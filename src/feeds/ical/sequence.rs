@@ -54,11 +54,13 @@ impl Previous {
     /// that a broken feed is reported instead of silently restarting SEQUENCE.
     pub fn parse(text: &str) -> Result<Previous, ParseError> {
         let err = |line: usize, message: String| ParseError { line, message };
-        let lines = unfold(text);
+        let lines = unfold(text.strip_prefix('\u{feff}').unwrap_or(text));
         let first = lines
             .first()
             .ok_or_else(|| err(1, "the file is empty".into()))?;
-        if first.1 != "BEGIN:VCALENDAR" {
+        let opens = parse_line(&first.1)
+            .is_ok_and(|l| l.name == "BEGIN" && l.value.eq_ignore_ascii_case("VCALENDAR"));
+        if !opens {
             return Err(err(
                 first.0,
                 "it does not start with BEGIN:VCALENDAR".into(),
@@ -68,7 +70,10 @@ impl Previous {
         let mut depth: Vec<String> = Vec::new();
         let mut current: Option<(usize, HashMap<String, String>)> = None;
         for (no, raw) in &lines {
-            let line = parse_line(raw).map_err(|m| err(*no, m))?;
+            let mut line = parse_line(raw).map_err(|m| err(*no, m))?;
+            if line.name == "BEGIN" || line.name == "END" {
+                line.value = line.value.to_ascii_uppercase();
+            }
             match line.name.as_str() {
                 "BEGIN" => {
                     if line.value == "VEVENT"
@@ -243,6 +248,19 @@ mod tests {
         let r = prev.revise("b@conf", &fp("Room 1"), t("20250101T000000Z"));
         assert_eq!(r.sequence, 0);
         assert_eq!(r.last_modified, t("20250101T000000Z"));
+    }
+
+    #[test]
+    fn other_writers_spellings_are_read() {
+        let odd = format!(
+            "\u{feff}{}",
+            FEED.replace("BEGIN:VEVENT", "begin:vevent")
+                .replace("\r\n", "\n")
+        );
+        let prev = Previous::parse(&odd).unwrap();
+        assert_eq!(prev.len(), 1);
+        let r = prev.revise("a@conf", &fp("Room 1"), t("20250101T000000Z"));
+        assert_eq!(r.sequence, 3);
     }
 
     #[test]
