@@ -610,3 +610,36 @@ fn build_watch_rebuilds_the_output_after_an_edit() {
         Vec::<PathBuf>::new()
     );
 }
+
+/// The reload and the overlay as an organiser sees them, in Debian's Chromium
+/// driven by tests/browser/serve.test.js (needs chromium, node and
+/// `npm ci --prefix tests/browser`, which `.ci/run` installs).
+#[test]
+fn live_reload_and_the_error_overlay_in_chromium() {
+    let chromium = std::env::var_os("CHROMIUM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("/usr/bin/chromium"));
+    let scripts = common::repo().join("tests/browser");
+    assert!(
+        chromium.exists() && scripts.join("node_modules/playwright-core").exists(),
+        "this test needs {} and tests/browser/node_modules: run .ci/run",
+        chromium.display()
+    );
+    let server = Server::start(example_site(), &[]);
+    server.events().wait("state");
+    let out = Command::new("node")
+        .arg(scripts.join("serve.test.js"))
+        .env("BASE_URL", format!("http://{}/", server.addr))
+        .env("SITE_ROOT", server.root.path())
+        .env("CHROMIUM", &chromium)
+        .output()
+        .expect("node runs");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{text}");
+    assert!(out.status.success(), "the browser checks failed:\n{text}");
+    assert!(text.contains("fix: every tab reloads without the overlay"));
+}

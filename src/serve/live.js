@@ -5,12 +5,27 @@
   var version = me ? Number(me.getAttribute("data-version")) : 0;
   var KEY = "programme-serve-scroll:" + location.pathname;
 
+  // Put the page back where it was before a reload. The site's own scripts
+  // may still be adding to the page after load; until the layout settles (or
+  // the reader scrolls), keep putting it back.
   try {
     var saved = sessionStorage.getItem(KEY);
     if (saved) {
       sessionStorage.removeItem(KEY);
       var pos = JSON.parse(saved);
-      var restore = function () { window.scrollTo(pos.x, pos.y); };
+      // Each change of the layout keeps the window open another second (ten at most).
+      var start = Date.now(), until = start + 2000;
+      var restore = function () {
+        var now = Date.now();
+        if (now >= until) return;
+        window.scrollTo(pos.x, pos.y);
+        until = Math.max(until, Math.min(now + 1000, start + 10000));
+      };
+      var stop = function () { until = 0; };
+      ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (e) {
+        window.addEventListener(e, stop, { once: true, passive: true });
+      });
+      if (window.ResizeObserver) new ResizeObserver(restore).observe(document.documentElement);
       if (document.readyState === "complete") restore();
       else window.addEventListener("load", restore);
     }
