@@ -33,10 +33,12 @@ pub fn decode(bytes: &[u8]) -> Result<String, (usize, usize)> {
             s.to_string()
         }),
         Err(e) => {
-            let good = &bytes[..e.valid_up_to()];
-            let line = good.iter().filter(|&&b| b == b'\n').count() + 1;
-            let line_start = good.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
-            let column = String::from_utf8_lossy(&good[line_start..]).chars().count() + 1;
+            // Count lines the way decoding would have ended them.
+            let good = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or("");
+            let good = good.replace("\r\n", "\n").replace('\r', "\n");
+            let line = good.matches('\n').count() + 1;
+            let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+            let column = good[line_start..].chars().count() + 1;
             Err((line, column))
         }
     }
@@ -124,5 +126,6 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBF---\r\na\r\n").unwrap(), "---\na\n");
         assert_eq!(decode(b"---\ra\r\rb").unwrap(), "---\na\n\nb");
         assert_eq!(decode(b"ok\nab\xFFc"), Err((2, 3)));
+        assert_eq!(decode(b"ok\r\n\rx\xE9"), Err((3, 2)));
     }
 }

@@ -170,6 +170,8 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name.ends_with(".tmp")
         || name.ends_with(".bak")
         || name.starts_with(".#")
+        // Vim writes and deletes `4913` to test that a folder is writable.
+        || name == "4913"
 }
 
 fn read_text(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<String> {
