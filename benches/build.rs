@@ -5,7 +5,8 @@
 //! prints medians of:
 //!
 //! - `disk`: a full build as a separate process of the release binary, into
-//!   an empty output folder, and the peak memory of that process;
+//!   an empty output folder, and the peak memory of that process; the same
+//!   build and write in this process without the final `syncfs`;
 //! - `cp -r`: copying that finished output folder (the floor for a build
 //!   that writes as many files);
 //! - `memory`: the in-memory build (load, resolve, check, render, feeds:
@@ -238,6 +239,25 @@ fn main() {
             "cp -r of that output           {:>10}   build/cp = {:.2}",
             ms(cp),
             disk.as_secs_f64() / cp.as_secs_f64()
+        );
+
+        // The same write without the final syncfs, in this process: what
+        // the durability flush costs on this disk.
+        let nosync = time_runs(
+            runs,
+            || remove(&out),
+            || {
+                let built = build_in_memory(&opts).expect("build");
+                let opts = write::WriteOptions { sync: false };
+                write::stage_and_swap(&built.output, &out, opts)
+                    .expect("publish")
+                    .finish();
+            },
+        );
+        println!(
+            "build + write without syncfs   {:>10}   (in process)/cp = {:.2}",
+            ms(nosync),
+            nosync.as_secs_f64() / cp.as_secs_f64()
         );
 
         match peak_memory(&bin, &root, &out) {

@@ -643,3 +643,28 @@ fn live_reload_and_the_error_overlay_in_chromium() {
     assert!(out.status.success(), "the browser checks failed:\n{text}");
     assert!(text.contains("fix: every tab reloads without the overlay"));
 }
+
+#[test]
+fn a_site_that_never_built_shows_its_errors_until_fixed() {
+    let root = example_site();
+    let talk = root.path().join("content/talks/welcome.md");
+    let good = std::fs::read_to_string(&talk).unwrap();
+    std::fs::write(&talk, good.replace("title: Welcome", "title: [Welcome")).unwrap();
+    let server = Server::start(root, &[]);
+    let events = server.events();
+    let state = events.wait("state");
+    assert_eq!(state["version"], 0);
+    assert_eq!(
+        state["error"]["diagnostics"][0]["file"],
+        "content/talks/welcome.md"
+    );
+    // Any page is a placeholder that loads the overlay script.
+    let page = server.get("/talks/welcome/");
+    assert_eq!(page.status, 503);
+    assert!(page.body.contains("/__programme/live.js"));
+    assert!(!server.path("public").exists(), "nothing written");
+
+    save_by_rename(&talk, &good);
+    events.wait("reload");
+    assert_eq!(server.get("/talks/welcome/").status, 200);
+}
