@@ -296,27 +296,6 @@ fn the_second_occurrence_of_an_autumn_hour_needs_an_offset() {
     );
 }
 
-/// Every file under `dir` with its bytes, sorted by path.
-fn snapshot_tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// The whole build, not only the check: a case with errors leaves a previous
 /// output folder exactly as it was; a case with only warnings builds (no
 /// renderer trips over odd but valid input).
@@ -330,7 +309,7 @@ fn builds_of_bad_cases_fail_cleanly_or_succeed() {
         std::fs::create_dir(out.path().join("talks")).unwrap();
         std::fs::write(out.path().join("talks/old.ics"), "BEGIN:VCALENDAR").unwrap();
         std::fs::write(out.path().join(".keep"), "dotfile").unwrap();
-        let before = snapshot_tree(out.path());
+        let before = common::tree(out.path());
         let mut opts = Options::new(&case);
         opts.output = Some(out.path().to_path_buf());
         match programme::build(&opts) {
@@ -350,7 +329,7 @@ fn builds_of_bad_cases_fail_cleanly_or_succeed() {
                     "{name} failed without errors:\n{d}"
                 );
                 assert_eq!(
-                    snapshot_tree(out.path()),
+                    common::tree(out.path()),
                     before,
                     "{name} touched the output"
                 );

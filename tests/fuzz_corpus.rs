@@ -11,29 +11,12 @@ mod targets;
 
 use std::path::{Path, PathBuf};
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.is_file() {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Runs `target` over every file under `dir`; a panic names the input.
 fn replay(dir: &Path, target: fn(&[u8])) -> usize {
-    let files = files_under(dir);
-    for file in &files {
-        let bytes = std::fs::read(file).unwrap();
-        if std::panic::catch_unwind(|| target(&bytes)).is_err() {
+    let files = common::tree(dir);
+    for (name, bytes) in &files {
+        let file = dir.join(name);
+        if std::panic::catch_unwind(|| target(bytes)).is_err() {
             panic!(
                 "input {} made the target fail; reproduce with `cargo +nightly fuzz run <target> {}`",
                 file.display(),

@@ -1,6 +1,9 @@
 //! Publishing the output folder: staged, swapped whole, dotfiles kept,
 //! unchanged files reused, nothing lost on errors or when the writer is killed.
 
+mod common;
+
+use common::tree;
 use programme::output::Output;
 use programme::write::{publish, WriteStats};
 use std::collections::BTreeMap;
@@ -15,34 +18,6 @@ fn site(files: &[(&str, &str)]) -> Output {
         out.insert(*p, b.as_bytes()).unwrap();
     }
     out
-}
-
-/// Every file under `dir` (relative path with `/` -> bytes); symbolic links
-/// are listed with their target prefixed by `->`.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(dir: &Path, rel: &str, into: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in fs::read_dir(dir).unwrap() {
-            let entry = entry.unwrap();
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let rel = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            let ft = entry.file_type().unwrap();
-            if ft.is_dir() {
-                walk(&entry.path(), &rel, into);
-            } else if ft.is_symlink() {
-                let target = fs::read_link(entry.path()).unwrap();
-                into.insert(rel, format!("->{}", target.display()).into_bytes());
-            } else {
-                into.insert(rel, fs::read(entry.path()).unwrap());
-            }
-        }
-    }
-    let mut map = BTreeMap::new();
-    walk(dir, "", &mut map);
-    map
 }
 
 fn as_map(out: &Output) -> BTreeMap<String, Vec<u8>> {

@@ -11,6 +11,7 @@
 //!   dropped.
 
 use crate::diagnostic::Diagnostics;
+use crate::feeds::frab::xml::escape as escape_xml;
 use crate::model::{Programme, Talk, TalkId};
 use crate::output::Output;
 use crate::{Env, Renderer};
@@ -180,24 +181,9 @@ pub fn icon_svg(p: &Programme) -> String {
 <rect width=\"512\" height=\"512\" rx=\"96\" fill=\"{THEME_COLOR}\"/>\
 <text x=\"256\" y=\"256\" dy=\".35em\" text-anchor=\"middle\" font-family=\"system-ui,sans-serif\" \
 font-weight=\"700\" font-size=\"{size}\" fill=\"#fff\">{initials}</text></svg>\n",
-        title = xml_escape(&p.conference.title),
-        initials = xml_escape(&initials),
+        title = escape_xml(&p.conference.title),
+        initials = escape_xml(&initials),
     )
-}
-
-fn xml_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// What a talk's page needs for its metadata, handed to the template as
@@ -335,7 +321,7 @@ pub fn sitemap(output: &Output, base: &str) -> Vec<u8> {
         }
         let url = format!("{base}{}", page_url(path));
         s.push_str("  <url><loc>");
-        s.push_str(&xml_escape(&percent_path(&url)));
+        s.push_str(&escape_xml(&percent_path(&url)));
         s.push_str("</loc></url>\n");
     }
     s.push_str("</urlset>\n");

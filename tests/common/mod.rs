@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use programme::{Built, Options};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The repository root (where Cargo.toml is).
@@ -56,4 +57,32 @@ pub fn text(built: &Built, path: &str) -> String {
         .get(path)
         .unwrap_or_else(|| panic!("no output file {path}"));
     String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+/// Every file under `dir` (relative path with `/` -> bytes); symbolic links
+/// are listed with their target prefixed by `->`.
+pub fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(dir: &Path, rel: &str, into: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let rel = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
+            let ft = entry.file_type().unwrap();
+            if ft.is_dir() {
+                walk(&entry.path(), &rel, into);
+            } else if ft.is_symlink() {
+                let target = std::fs::read_link(entry.path()).unwrap();
+                into.insert(rel, format!("->{}", target.display()).into_bytes());
+            } else {
+                into.insert(rel, std::fs::read(entry.path()).unwrap());
+            }
+        }
+    }
+    let mut map = BTreeMap::new();
+    walk(dir, "", &mut map);
+    map
 }

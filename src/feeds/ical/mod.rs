@@ -74,8 +74,7 @@ pub fn feeds(
 ) -> Result<Output, Diagnostics> {
     let conf = &p.conference;
     let tz = conf.timezone;
-    let (from, to) = span(p, stamp);
-    let zone = vtimezone::vtimezone(tz, from, to);
+    let zone = vtimezone::vtimezone(tz, &spans(p, stamp));
     let events: Vec<Option<String>> = p
         .talks
         .par_iter()
@@ -173,11 +172,34 @@ pub fn feeds(
 
 /// The instants the VTIMEZONE must cover: from the first start to the last
 /// end (the build stamp when nothing is scheduled).
-fn span(p: &Programme, stamp: DateTime<Utc>) -> (DateTime<Utc>, DateTime<Utc>) {
-    let slots = p.talks.iter().filter_map(|t| t.slot.as_ref());
-    let from = slots.clone().map(Slot::start_utc).min().unwrap_or(stamp);
-    let to = slots.map(Slot::end_utc).max().unwrap_or(stamp);
-    (from, to)
+/// Sessions further apart than this get separate stretches of VTIMEZONE
+/// observances, so a mistyped year costs two short scans, not decades.
+const SPAN_GAP_DAYS: i64 = 90;
+
+/// The stretches of time the feeds' local times fall in: the scheduled
+/// sessions grouped where they lie close together (the build stamp when
+/// nothing is scheduled), in order.
+fn spans(p: &Programme, stamp: DateTime<Utc>) -> Vec<(DateTime<Utc>, DateTime<Utc>)> {
+    let mut slots: Vec<(DateTime<Utc>, DateTime<Utc>)> = p
+        .talks
+        .iter()
+        .filter_map(|t| t.slot.as_ref())
+        .map(|s| (s.start_utc(), s.end_utc()))
+        .collect();
+    slots.sort_unstable();
+    let mut spans: Vec<(DateTime<Utc>, DateTime<Utc>)> = Vec::new();
+    for (start, end) in slots {
+        match spans.last_mut() {
+            Some(last) if start - last.1 <= chrono::Duration::days(SPAN_GAP_DAYS) => {
+                last.1 = last.1.max(end);
+            }
+            _ => spans.push((start, end)),
+        }
+    }
+    if spans.is_empty() {
+        spans.push((stamp, stamp));
+    }
+    spans
 }
 
 fn header(w: &mut Writer, p: &Programme, path: &str, name: &str, desc: &str) {

@@ -122,12 +122,19 @@ pub fn observances(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Observ
     out
 }
 
-/// The VTIMEZONE block for `tz` over [from, to], folded.
-pub fn vtimezone(tz: Tz, from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+/// The VTIMEZONE block for `tz` covering every stretch in `spans`, folded.
+/// Observances shared by neighbouring stretches are written once.
+pub fn vtimezone(tz: Tz, spans: &[(DateTime<Utc>, DateTime<Utc>)]) -> String {
+    let mut all: Vec<Observance> = spans
+        .iter()
+        .flat_map(|&(from, to)| observances(tz, from, to))
+        .collect();
+    all.sort_by_key(|o| o.onset);
+    all.dedup_by_key(|o| o.onset);
     let mut w = Writer::new();
     w.raw("BEGIN", "VTIMEZONE");
     w.raw("TZID", tz.name());
-    for o in observances(tz, from, to) {
+    for o in all {
         let kind = if o.daylight { "DAYLIGHT" } else { "STANDARD" };
         // The onset is written in local time as it was before the change.
         let local = o.onset.naive_utc() + Duration::seconds(i64::from(o.offset_from));
@@ -168,7 +175,10 @@ mod tests {
         assert_eq!((obs[1].offset_from, obs[1].offset_to), (3600, 7200));
         assert_eq!(obs[1].name.as_deref(), Some("CEST"));
 
-        let block = vtimezone(tz, utc("2024-03-30T08:00:00Z"), utc("2024-03-31T18:00:00Z"));
+        let block = vtimezone(
+            tz,
+            &[(utc("2024-03-30T08:00:00Z"), utc("2024-03-31T18:00:00Z"))],
+        );
         assert!(block.contains(
             "BEGIN:DAYLIGHT\r\nDTSTART:20240331T020000\r\nTZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nTZNAME:CEST\r\nEND:DAYLIGHT\r\n"
         ), "{block}");
@@ -184,8 +194,24 @@ mod tests {
         assert_eq!(obs.len(), 1);
         assert_eq!((obs[0].offset_from, obs[0].offset_to), (19800, 19800));
         assert!(!obs[0].daylight);
-        let block = vtimezone(tz, obs[0].onset, obs[0].onset);
+        let block = vtimezone(tz, &[(obs[0].onset, obs[0].onset)]);
         assert!(block.contains("DTSTART:19700101T000000\r\n"), "{block}");
+    }
+
+    #[test]
+    fn distant_stretches_get_their_own_observances_and_nothing_between() {
+        let tz: Tz = "Europe/Rome".parse().unwrap();
+        let block = vtimezone(
+            tz,
+            &[
+                (utc("2017-04-25T08:00:00Z"), utc("2017-04-26T20:00:00Z")),
+                (utc("2071-04-26T08:00:00Z"), utc("2071-04-26T09:00:00Z")),
+            ],
+        );
+        assert!(block.contains("DTSTART:20170326T020000\r\n"), "{block}");
+        assert!(block.contains("DTSTART:20710329T020000\r\n"), "{block}");
+        assert_eq!(block.matches("BEGIN:DAYLIGHT").count(), 2, "{block}");
+        assert!(!block.contains("DTSTART:2040"), "{block}");
     }
 
     #[test]
