@@ -445,7 +445,8 @@ fn conference(
     )
 }
 
-fn is_colour(c: &str) -> bool {
+/// A track colour the theme can use: `#rgb`, `#rgba`, `#rrggbb`, `#rrggbbaa` or a CSS name.
+pub(crate) fn is_colour(c: &str) -> bool {
     let c = c.trim();
     match c.strip_prefix('#') {
         Some(hex) => {

@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::feeds::frab::ids::{self, Kind};
 use crate::fields::is_safe_url;
 use crate::model::slugify;
+use crate::resolve::is_colour;
 use chrono::DateTime;
 use chrono_tz::Tz;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -384,15 +385,5 @@ fn abstract_text(text: Option<&str>, ours: bool) -> String {
         text.replace("\r\n", "\n")
     } else {
         html::to_markdown(text)
-    }
-}
-
-fn is_colour(c: &str) -> bool {
-    let c = c.trim();
-    match c.strip_prefix('#') {
-        Some(hex) => {
-            matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit())
-        }
-        None => !c.is_empty() && c.bytes().all(|b| b.is_ascii_alphabetic()),
     }
 }
