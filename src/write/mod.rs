@@ -9,7 +9,7 @@
 //!    aside, that one is put back.
 //! 2. A fresh stage folder is made beside the output (same parent, so the
 //!    same file system). Each file goes into it as soon as it is rendered
-//!    ([`Stage`] is the build's [`Store`]), from the rendering threads; a file
+//!    ([`Stage`] is the build's [`Store`]), created by writer threads of its own; a file
 //!    whose size and bytes equal the file already published is hard-linked
 //!    instead of written. Writeback of each new file starts at once.
 //! 3. Top-level dotfiles and dot-folders of the current output (`.git`,
