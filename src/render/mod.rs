@@ -12,7 +12,7 @@ pub mod view;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::Programme;
-use crate::output::Output;
+use crate::output::Sink;
 use crate::{Env, Renderer};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -201,7 +201,7 @@ impl Renderer for Html {
         "html"
     }
 
-    fn render(&self, p: &Programme, env: &Env) -> Result<Output, Diagnostics> {
+    fn render(&self, p: &Programme, env: &Env, sink: &dyn Sink) -> Result<(), Diagnostics> {
         let views = Views::new(p, env.stamp);
         let sections = self
             .day_sections(&views)
@@ -223,20 +223,21 @@ impl Renderer for Html {
         jobs.extend((0..p.tracks.len()).map(Job::Track));
         jobs.extend((0..p.pages.len()).map(Job::Page));
         jobs.extend((0..p.days.len()).map(Job::Day));
-        let pages: Vec<Result<(String, String), Box<Diagnostic>>> = jobs
+        // Each page goes to the sink as soon as it is rendered.
+        let pages: Vec<Result<(), Box<Diagnostic>>> = jobs
             .par_iter()
             .with_min_len(8)
-            .map(|job| self.job(p, &views, &sections, job))
+            .map(|job| {
+                let (path, html) = self.job(p, &views, &sections, job)?;
+                sink.put(path, html.into_bytes())
+                    .map_err(|path| Box::new(clash(&path, None)))
+            })
+            .filter(Result::is_err)
             .collect();
-        let mut out = Output::new();
         let mut diagnostics = Diagnostics::new();
         for page in pages {
             match page {
-                Ok((path, html)) => {
-                    if let Err(path) = out.insert(path, html) {
-                        diagnostics.push(clash(&path, None));
-                    }
-                }
+                Ok(()) => {}
                 Err(d) => {
                     if !diagnostics.iter().any(|x| x == &*d) {
                         diagnostics.push(*d);
@@ -245,12 +246,12 @@ impl Renderer for Html {
             }
         }
         for (path, bytes, origin) in &self.statics {
-            if let Err(path) = out.insert(path.clone(), bytes.clone()) {
+            if let Err(path) = sink.put(path.clone(), bytes.clone()) {
                 diagnostics.push(clash(&path, Some(origin)));
             }
         }
         for file in &p.static_files {
-            if let Err(path) = out.insert(file.path.clone(), file.bytes.clone()) {
+            if let Err(path) = sink.put(file.path.clone(), file.bytes.clone()) {
                 let origin = Path::new("content/static").join(&file.path);
                 diagnostics.push(clash(&path, Some(&origin)));
             }
@@ -258,7 +259,7 @@ impl Renderer for Html {
         if diagnostics.has_errors() {
             Err(diagnostics)
         } else {
-            Ok(out)
+            Ok(())
         }
     }
 }
