@@ -6,13 +6,16 @@
 //!
 //! - `disk`: a full build as a separate process of the release binary, into
 //!   an empty output folder, and the peak memory of that process; the same
-//!   build and write in this process without the final `syncfs`;
+//!   build and write in this process without the final `syncfs`, and with
+//!   it, with and without early writeback of each file (`sync_file_range`),
+//!   with the time the `syncfs` itself took;
 //! - `cp -r`: copying that finished output folder (the floor for a build
 //!   that writes as many files);
 //! - `memory`: the in-memory build (load, resolve, check, render, feeds:
 //!   everything but the write), in this process;
 //! - `edit`: one talk file changed, then the in-memory build plus the publish
-//!   onto the existing output (what watch mode does on a save);
+//!   onto the existing output through the double buffer, flushed (what
+//!   `build --watch` does on a save; serve does the same without the flush);
 //! - `no-op`: the same with nothing changed;
 //! - Hugo 0.168 on the same content, in memory and to disk, with the
 //!   scripts in the peer benchmark folder, as ratios to ours.
@@ -31,9 +34,11 @@
 //!
 //! Peak memory comes from `/usr/bin/time -f %M` (skipped when absent).
 
-use programme::{build_in_memory, write, Options};
+use programme::write::spare::DoubleBuffer;
+use programme::{build_in_memory, build_with, write, Options};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 fn env_or(key: &str, default: &str) -> String {
@@ -241,23 +246,42 @@ fn main() {
             disk.as_secs_f64() / cp.as_secs_f64()
         );
 
-        // The same write without the final syncfs, in this process: what
-        // the durability flush costs on this disk.
-        let nosync = time_runs(
-            runs,
-            || remove(&out),
-            || {
-                let built = build_in_memory(&opts).expect("build");
-                let opts = write::WriteOptions { sync: false };
-                write::stage_and_swap(&built.output, &out, opts)
-                    .expect("publish")
-                    .finish();
-            },
-        );
+        // The same build and write in this process: without the final
+        // syncfs, then with it, without and with early writeback.
+        let in_process = |sync: bool, early_writeback: bool| {
+            let mut synced = Vec::new();
+            let total = time_runs(
+                runs,
+                || remove(&out),
+                || {
+                    let o = write::WriteOptions {
+                        sync,
+                        early_writeback,
+                    };
+                    synced.push(build_with(&opts, o).expect("build").synced);
+                },
+            );
+            (total, median(synced))
+        };
+        let (nosync, _) = in_process(false, false);
         println!(
             "build + write without syncfs   {:>10}   (in process)/cp = {:.2}",
             ms(nosync),
             nosync.as_secs_f64() / cp.as_secs_f64()
+        );
+        let (late, late_sync) = in_process(true, false);
+        println!(
+            "build + write + syncfs         {:>10}   (in process)/cp = {:.2}, syncfs {}",
+            ms(late),
+            late.as_secs_f64() / cp.as_secs_f64(),
+            ms(late_sync)
+        );
+        let (early, early_sync) = in_process(true, true);
+        println!(
+            "  with early writeback         {:>10}   (in process)/cp = {:.2}, syncfs {}",
+            ms(early),
+            early.as_secs_f64() / cp.as_secs_f64(),
+            ms(early_sync)
         );
 
         match peak_memory(&bin, &root, &out) {
@@ -278,20 +302,22 @@ fn main() {
         let talk = first_talk(&root);
         let original = std::fs::read_to_string(&talk).unwrap();
         let mut edit = 0u32;
-        let (edited, edited_memory) = rebuilds(runs, &opts, &out, || {
+        let mut buffer = DoubleBuffer::new(&out, write::WriteOptions::default());
+        let (edited, edited_memory) = rebuilds(runs, &opts, &mut buffer, || {
             edit += 1;
             std::fs::write(&talk, format!("{original}\nEdited {edit} times.\n")).unwrap();
         });
         std::fs::write(&talk, &original).unwrap();
         let built = build_in_memory(&opts).expect("build");
-        write::publish(&built.output, &out).expect("publish");
+        buffer.publish(Arc::new(built.output)).expect("publish");
         println!(
             "rebuild after one talk edit    {:>10}   (in memory {}, publish {})",
             ms(edited),
             ms(edited_memory),
             ms(edited.saturating_sub(edited_memory))
         );
-        let (noop, noop_memory) = rebuilds(runs, &opts, &out, || {});
+        let (noop, noop_memory) = rebuilds(runs, &opts, &mut buffer, || {});
+        drop(buffer);
         println!(
             "no-op rebuild                  {:>10}   (in memory {}, publish {})",
             ms(noop),
@@ -325,7 +351,7 @@ fn main() {
 fn rebuilds(
     runs: usize,
     opts: &Options,
-    out: &Path,
+    buffer: &mut DoubleBuffer,
     mut change: impl FnMut(),
 ) -> (Duration, Duration) {
     let (mut total, mut memory) = (Vec::new(), Vec::new());
@@ -334,7 +360,7 @@ fn rebuilds(
         let started = Instant::now();
         let built = build_in_memory(opts).expect("build");
         let built_at = started.elapsed();
-        write::publish(&built.output, out).expect("publish");
+        buffer.publish(Arc::new(built.output)).expect("publish");
         if i > 0 {
             total.push(started.elapsed());
             memory.push(built_at);

@@ -31,9 +31,10 @@ pub mod write;
 use chrono::{DateTime, Utc};
 use diagnostic::{Diagnostic, Diagnostics};
 use model::Programme;
-use output::Output;
+use output::{Collector, Manifest, Output, Sink, Store};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// What a build is asked to do; the CLI's arguments, validated.
@@ -79,10 +80,11 @@ pub struct Env {
 }
 
 /// One output format. Renderers see only the programme and the build's
-/// facts, and return their files; they never read the site or write to disk.
+/// facts, and put each finished file into the sink as soon as it is
+/// rendered (from any thread); they never read the site or write to disk.
 pub trait Renderer: Sync + Send {
     fn name(&self) -> &'static str;
-    fn render(&self, programme: &Programme, env: &Env) -> Result<Output, Diagnostics>;
+    fn render(&self, programme: &Programme, env: &Env, sink: &dyn Sink) -> Result<(), Diagnostics>;
 }
 
 /// A site built in memory, not yet written.
@@ -107,6 +109,8 @@ pub struct Report {
     pub written: usize,
     pub diagnostics: Diagnostics,
     pub elapsed: Duration,
+    /// Of `elapsed`, the time spent flushing the files to the disk.
+    pub synced: Duration,
 }
 
 impl Report {
@@ -161,9 +165,29 @@ pub fn build_in_memory_with(
 ) -> Result<Built, Diagnostics> {
     let started = Instant::now();
     let (programme, mut diagnostics) = load_programme_with(opts, caches)?;
+    let store = Mutex::new(Output::new());
+    render_into(opts, &programme, &mut diagnostics, &store, caches)?;
+    Ok(Built {
+        programme,
+        output: store.into_inner().unwrap_or_else(|e| e.into_inner()),
+        diagnostics,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Renders every format and the finishing files into `store`, each file as
+/// soon as it is ready. Returns the site's manifest; on error, what the
+/// store took is incomplete and must be thrown away.
+fn render_into(
+    opts: &Options,
+    programme: &Programme,
+    diagnostics: &mut Diagnostics,
+    store: &dyn Store,
+    caches: Option<&incremental::Caches>,
+) -> Result<Manifest, Diagnostics> {
     let env = Env {
         stamp: build_stamp(&opts.root),
-        previous_feed: previous_feed(opts, &mut diagnostics),
+        previous_feed: previous_feed(opts, diagnostics),
     };
     let renderers: Vec<Box<dyn Renderer>> = vec![
         Box::new(
@@ -181,65 +205,108 @@ pub fn build_in_memory_with(
         Box::new(feeds::frab::Frab),
         Box::new(feeds::index::Index),
     ];
-    let rendered: Vec<Result<Output, Diagnostics>> = renderers
+    let site = Collector::new(store, &feeds::index::SW_SOURCES);
+    let rendered: Vec<Result<(), Diagnostics>> = renderers
         .par_iter()
-        .map(|r| r.render(&programme, &env))
+        .map(|r| r.render(programme, &env, &site))
         .collect();
-    let mut output = Output::new();
     for result in rendered {
-        match result.and_then(|o| {
-            output.merge(o).map_err(|path| {
-                Diagnostics(vec![Diagnostic::error(
-                    "output-clash",
-                    format!("two outputs claim the path `{path}`"),
-                )
-                .with_help(
-                    "rename one of the files, or the theme template that writes it",
-                )])
-            })
-        }) {
-            Ok(()) => {}
-            Err(d) => diagnostics.extend(d),
+        if let Err(d) = result {
+            diagnostics.extend(d);
         }
     }
-    if diagnostics.has_errors() {
-        return Err(diagnostics);
+    if !diagnostics.has_errors() {
+        feeds::index::finish(&site, programme);
     }
-    feeds::index::finish(&mut output, &programme);
-    Ok(Built {
-        programme,
-        output,
+    if let Some(e) = site.take_error() {
+        diagnostics.push(write_error(&e, &opts.output_dir()));
+    }
+    if diagnostics.has_errors() {
+        return Err(diagnostics.clone());
+    }
+    Ok(site.into_manifest())
+}
+
+/// Builds the site and swaps it into the output folder. Files are written
+/// into a stage beside it as they are rendered; on any error the output
+/// folder is left exactly as it was.
+pub fn build(opts: &Options) -> Result<Report, Diagnostics> {
+    build_with(opts, write::WriteOptions::default())
+}
+
+/// [`build`] with the given durability settings.
+pub fn build_with(opts: &Options, write_opts: write::WriteOptions) -> Result<Report, Diagnostics> {
+    let started = Instant::now();
+    let (programme, mut diagnostics) = load_programme(opts)?;
+    let out_dir = opts.output_dir();
+    let failed = |e: std::io::Error, d: &Diagnostics| {
+        let mut d = d.clone();
+        d.push(write_error(&e, &out_dir));
+        d
+    };
+    let stage = write::Stage::begin(&out_dir, write_opts).map_err(|e| failed(e, &diagnostics))?;
+    // On error the stage is dropped, which removes it.
+    let manifest = render_into(opts, &programme, &mut diagnostics, &stage, None)?;
+    let swapped = stage.commit().map_err(|e| failed(e, &diagnostics))?;
+    let synced = swapped.synced();
+    let stats = swapped.finish();
+    Ok(Report {
+        talks: programme.talks.len(),
+        speakers: programme.speakers.len(),
+        pages: programme.pages.len(),
+        files: manifest.len(),
+        written: stats.written,
         diagnostics,
         elapsed: started.elapsed(),
+        synced,
     })
 }
 
-/// Builds the site and swaps it into the output folder. On any error the
-/// output folder is left exactly as it was.
-pub fn build(opts: &Options) -> Result<Report, Diagnostics> {
-    let started = Instant::now();
-    let built = build_in_memory(opts)?;
-    let out_dir = opts.output_dir();
-    let stats = write::publish(&built.output, &out_dir).map_err(|e| {
-        let mut d = built.diagnostics.clone();
-        d.push(
-            Diagnostic::error("write", format!("could not write the site: {e}"))
-                .in_file(&out_dir)
-                .with_help(
-                    "check that the output folder is writable; the previous site is unchanged",
-                ),
-        );
-        d
-    })?;
-    Ok(Report {
-        talks: built.programme.talks.len(),
-        speakers: built.programme.speakers.len(),
-        pages: built.programme.pages.len(),
-        files: built.output.len(),
-        written: stats.written,
-        diagnostics: built.diagnostics,
-        elapsed: started.elapsed(),
-    })
+/// Builds for a long-running process (`programme build --watch`): each site
+/// is built in memory and published through a [`write::spare::DoubleBuffer`],
+/// so a rebuild writes only the files that changed. Dropping it removes the
+/// spare tree beside the output folder.
+pub struct Rebuilds {
+    buffer: write::spare::DoubleBuffer,
+}
+
+impl Rebuilds {
+    pub fn new(opts: &Options) -> Rebuilds {
+        Rebuilds {
+            buffer: write::spare::DoubleBuffer::new(
+                &opts.output_dir(),
+                write::WriteOptions::default(),
+            ),
+        }
+    }
+
+    /// Builds and publishes; on any error the output folder is left as it was.
+    pub fn build(&mut self, opts: &Options) -> Result<Report, Diagnostics> {
+        let started = Instant::now();
+        let built = build_in_memory(opts)?;
+        let output = std::sync::Arc::new(built.output);
+        let stats = self.buffer.publish(output.clone()).map_err(|e| {
+            let mut d = built.diagnostics.clone();
+            d.push(write_error(&e, &opts.output_dir()));
+            d
+        })?;
+        Ok(Report {
+            talks: built.programme.talks.len(),
+            speakers: built.programme.speakers.len(),
+            pages: built.programme.pages.len(),
+            files: output.len(),
+            written: stats.written,
+            diagnostics: built.diagnostics,
+            elapsed: started.elapsed(),
+            synced: Duration::ZERO,
+        })
+    }
+}
+
+fn write_error(e: &std::io::Error, out_dir: &Path) -> Diagnostic {
+    Diagnostic::error("write", format!("could not write the site: {e}"))
+        .in_file(out_dir)
+        .with_help("check that the output folder is writable; the previous site is unchanged")
 }
 
 /// `SOURCE_DATE_EPOCH` when set and valid, else the newest mtime under content/.

@@ -13,7 +13,7 @@
 use crate::diagnostic::Diagnostics;
 use crate::feeds::frab::xml::escape as escape_xml;
 use crate::model::{Programme, Talk, TalkId};
-use crate::output::Output;
+use crate::output::{hash_feed, Collector, Manifest, Sink};
 use crate::{Env, Renderer};
 use serde_json::{json, Value};
 
@@ -32,7 +32,7 @@ const DEFAULT_SW: &str = include_str!("../../themes/default/static/sw.js");
 
 /// Where a theme's `sw.js` may land when its static folder is copied; the
 /// copy is moved to the root, where its scope covers the whole site.
-const SW_SOURCES: [&str; 5] = [
+pub const SW_SOURCES: [&str; 5] = [
     "sw.js",
     "theme/sw.js",
     "static/sw.js",
@@ -48,17 +48,26 @@ impl Renderer for Index {
         "index"
     }
 
-    fn render(&self, programme: &Programme, _env: &Env) -> Result<Output, Diagnostics> {
-        let mut out = Output::new();
+    fn render(
+        &self,
+        programme: &Programme,
+        _env: &Env,
+        sink: &dyn Sink,
+    ) -> Result<(), Diagnostics> {
         for (path, bytes) in [
             ("search.json", search_json(programme)),
             ("manifest.webmanifest", manifest(programme)),
             ("icon.svg", icon_svg(programme).into_bytes()),
         ] {
-            // A fresh Output cannot hold a path twice.
-            let _ = out.insert(path, bytes);
+            sink.put(path.into(), bytes).map_err(|p| {
+                Diagnostics(vec![crate::diagnostic::Diagnostic::error(
+                    "output-clash",
+                    format!("two outputs claim `{p}`"),
+                )
+                .with_help("rename the theme's static file of that name")])
+            })?;
         }
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -278,24 +287,29 @@ fn summary(plain: &str, max: usize) -> String {
     out
 }
 
-/// The step after all renderers: sitemap.xml, then sw.js (last, because its
-/// version is a hash of everything else).
-pub fn finish(output: &mut Output, programme: &Programme) {
+/// The step after all renderers, on the streamed site: sitemap.xml, then
+/// sw.js (last, because its version is a hash of everything else). A
+/// theme's own service worker, at one of [`SW_SOURCES`], was held back by the
+/// collector and is moved to the root here.
+pub fn finish(site: &Collector<'_>, programme: &Programme) {
     if let Some(base) = &programme.conference.base_url {
-        if !output.contains("sitemap.xml") {
-            let sitemap = sitemap(output, base);
-            let _ = output.insert("sitemap.xml", sitemap);
+        let sitemap = {
+            let manifest = site.manifest();
+            (!manifest.contains("sitemap.xml")).then(|| sitemap(&manifest, base))
+        };
+        if let Some(sitemap) = sitemap {
+            let _ = site.put_final("sitemap.xml".into(), sitemap);
         }
     }
     let mut source = None;
     for path in SW_SOURCES {
-        if let Some(bytes) = output.remove(path) {
+        if let Some(bytes) = site.take_held(path) {
             source.get_or_insert(bytes);
         }
     }
     let source = source.unwrap_or_else(|| DEFAULT_SW.as_bytes().to_vec());
-    let sw = service_worker(output, &source);
-    let _ = output.insert("sw.js", sw);
+    let sw = service_worker(&site.manifest(), &source);
+    let _ = site.put_final("sw.js".into(), sw);
 }
 
 /// The public URL of an output file: `talks/x/index.html` -> `talks/x/`.
@@ -310,7 +324,7 @@ fn page_url(path: &str) -> &str {
 }
 
 /// Every HTML page but the 404 page, as absolute URLs.
-pub fn sitemap(output: &Output, base: &str) -> Vec<u8> {
+pub fn sitemap(output: &Manifest, base: &str) -> Vec<u8> {
     let mut s = String::from(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
          <urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
@@ -335,36 +349,13 @@ fn percent_path(url: &str) -> String {
     utf8_percent_encode(url, SET).to_string()
 }
 
-/// A stable 64-bit hash of every output path and its bytes: each file is
-/// hashed on its own (in parallel, eight bytes at a time), then the file
-/// hashes are combined in path order.
-pub fn site_version(output: &Output) -> String {
-    use rayon::prelude::*;
-    const PRIME: u64 = 0x100000001b3;
-    fn feed(mut h: u64, bytes: &[u8]) -> u64 {
-        let mut words = bytes.chunks_exact(8);
-        for w in &mut words {
-            let word = u64::from_le_bytes(w.try_into().expect("eight bytes"));
-            h = (h ^ word).wrapping_mul(PRIME).rotate_left(29);
-        }
-        for &b in words.remainder() {
-            h = (h ^ u64::from(b)).wrapping_mul(PRIME);
-        }
-        h
-    }
-    let files: Vec<(&str, &[u8])> = output.iter().collect();
-    let hashes: Vec<u64> = files
-        .par_iter()
-        .with_min_len(64)
-        .map(|(path, bytes)| {
-            let h = feed(0xcbf29ce484222325, path.as_bytes());
-            let h = feed(h, &(bytes.len() as u64).to_le_bytes());
-            feed(h, bytes)
-        })
-        .collect();
-    let h = hashes
-        .iter()
-        .fold(0xcbf29ce484222325u64, |h, &x| feed(h, &x.to_le_bytes()));
+/// A stable 64-bit hash of every output path and its bytes: the files'
+/// own hashes ([`file_hash`](crate::output::file_hash), taken as they were
+/// streamed) combined in path order.
+pub fn site_version(site: &Manifest) -> String {
+    let h = site.iter().fold(0xcbf29ce484222325u64, |h, (_, info)| {
+        hash_feed(h, &info.hash.to_le_bytes())
+    });
     format!("{h:016x}")
 }
 
@@ -372,7 +363,7 @@ pub fn site_version(output: &Output) -> String {
 /// programme's assets and index, the programme and my-programme pages, the
 /// talk pages, every other page, then images, up to [`PRECACHE_BUDGET`].
 /// Feeds and machine formats are left to the network.
-pub fn precache_list(output: &Output) -> Vec<String> {
+pub fn precache_list(output: &Manifest) -> Vec<String> {
     fn rank(path: &str) -> Option<u8> {
         let ext = path.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
         Some(match ext {
@@ -388,7 +379,7 @@ pub fn precache_list(output: &Output) -> Vec<String> {
     }
     let mut files: Vec<(u8, &str, usize)> = output
         .iter()
-        .filter_map(|(p, b)| rank(p).map(|r| (r, p, b.len())))
+        .filter_map(|(p, info)| rank(p).map(|r| (r, p, info.len)))
         .collect();
     files.sort();
     let mut total = 0;
@@ -405,7 +396,7 @@ pub fn precache_list(output: &Output) -> Vec<String> {
 
 /// The service worker: the theme's source after a header that defines
 /// `VERSION` and `PRECACHE` for this build.
-pub fn service_worker(output: &Output, source: &[u8]) -> Vec<u8> {
+pub fn service_worker(output: &Manifest, source: &[u8]) -> Vec<u8> {
     let version = site_version(output);
     let precache = serde_json::to_string(&precache_list(output)).expect("strings serialise");
     let mut sw = format!(
@@ -420,13 +411,14 @@ pub fn service_worker(output: &Output, source: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::output::Output;
 
-    fn out(files: &[(&str, &str)]) -> Output {
+    fn out(files: &[(&str, &str)]) -> Manifest {
         let mut o = Output::new();
         for (p, b) in files {
             o.insert(*p, b.as_bytes()).unwrap();
         }
-        o
+        Manifest::of(&o)
     }
 
     #[test]
@@ -491,7 +483,10 @@ mod tests {
         o.insert("talks/big/index.html", vec![b'x'; PRECACHE_BUDGET])
             .unwrap();
         o.insert("talks/small/index.html", vec![b'x'; 10]).unwrap();
-        assert_eq!(precache_list(&o), ["index.html", "talks/small/index.html"]);
+        assert_eq!(
+            precache_list(&Manifest::of(&o)),
+            ["index.html", "talks/small/index.html"]
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ pub mod watch;
 use crate::diagnostic::Diagnostics;
 use crate::incremental::Session;
 use crate::output::Output;
-use crate::write::{self, WriteOptions};
+use crate::write::{self, spare::DoubleBuffer, WriteOptions};
 use crate::Options;
 use reload::{ErrorReport, Event};
 use std::net::SocketAddr;
@@ -153,17 +153,29 @@ fn print_diagnostics(d: &Diagnostics) {
 }
 
 /// Publishes sites to the output folder in the background, one at a time;
-/// when several builds queue up, only the newest is written.
+/// when several builds queue up, only the newest is written. Keeps the
+/// swapped-out tree as a spare, so each publish writes only what changed
+/// (see [`write::spare`]); [`Publisher::close`] removes the spare.
 struct Publisher {
     slot: Mutex<(Option<Arc<Site>>, bool)>,
     wake: Condvar,
+    buffer: Mutex<Option<DoubleBuffer>>,
+}
+
+impl AsRef<Output> for Site {
+    fn as_ref(&self) -> &Output {
+        &self.output
+    }
 }
 
 impl Publisher {
     fn start(dir: PathBuf, state: Arc<State>) -> Arc<Publisher> {
+        // A preview does not need to survive a power cut: skip the flush.
+        let buffer = DoubleBuffer::new(&dir, WriteOptions::preview());
         let p = Arc::new(Publisher {
             slot: Mutex::new((None, false)),
             wake: Condvar::new(),
+            buffer: Mutex::new(Some(buffer)),
         });
         let me = p.clone();
         std::thread::spawn(move || me.run(&dir, &state));
@@ -184,6 +196,14 @@ impl Publisher {
         }
     }
 
+    /// Finishes the queued publish, then removes the spare tree; later
+    /// submissions are not written.
+    fn close(&self) {
+        self.wait_idle();
+        let buffer = self.buffer.lock().unwrap_or_else(|e| e.into_inner()).take();
+        drop(buffer);
+    }
+
     fn run(&self, dir: &Path, state: &State) {
         loop {
             let site = {
@@ -196,10 +216,13 @@ impl Publisher {
                     slot = self.wake.wait(slot).unwrap_or_else(|e| e.into_inner());
                 }
             };
-            // A preview does not need to survive a power cut: skip the flush.
-            match write::stage_and_swap(&site.output, dir, WriteOptions { sync: false }) {
-                Ok(swapped) => {
-                    let stats = swapped.finish();
+            let mut buffer = self.buffer.lock().unwrap_or_else(|e| e.into_inner());
+            let result = buffer
+                .as_mut()
+                .map(|b| b.publish(site.clone() as write::spare::Held));
+            drop(buffer);
+            match result {
+                Some(Ok(stats)) => {
                     state.send(Event::Published {
                         version: site.version,
                         written: stats.written,
@@ -214,12 +237,13 @@ impl Publisher {
                         );
                     }
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     let msg = format!("could not write {}: {e}", dir.display());
                     eprintln!("error: {msg}; the preview still shows the new site");
                     let report = Arc::new(ErrorReport::other("write", msg));
                     state.send(Event::Error(report));
                 }
+                None => {}
             }
             let mut slot = self.slot.lock().unwrap_or_else(|e| e.into_inner());
             slot.1 = false;
@@ -289,7 +313,7 @@ pub fn serve(opts: &Options, serve: &ServeOptions) -> Result<(), String> {
     });
     // Open event streams never end on their own: do not wait for them.
     runtime.shutdown_background();
-    publisher.wait_idle();
+    publisher.close();
     result
 }
 
@@ -312,20 +336,42 @@ fn open_browser(url: &str) {
 pub fn watch(opts: &Options, poll: bool) -> Result<(), String> {
     let out_dir = opts.output_dir();
     let mut watcher = watch::Watcher::start(&opts.root, &out_dir, poll)?;
-    build_once(opts);
+    let rebuilds = Arc::new(Mutex::new(Some(crate::Rebuilds::new(opts))));
+    remove_spare_on_ctrl_c(rebuilds.clone());
+    build_once(opts, &rebuilds);
     println!(
         "watching {} for changes (Ctrl-C to stop)",
         opts.root.display()
     );
     while watcher.wait_change().is_some() {
-        build_once(opts);
+        build_once(opts, &rebuilds);
     }
     Ok(())
 }
 
+/// On Ctrl-C, lets the running publish end, removes the spare tree and exits.
+fn remove_spare_on_ctrl_c(rebuilds: Arc<Mutex<Option<crate::Rebuilds>>>) {
+    std::thread::spawn(move || {
+        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        else {
+            return;
+        };
+        if rt.block_on(tokio::signal::ctrl_c()).is_ok() {
+            drop(rebuilds.lock().unwrap_or_else(|e| e.into_inner()).take());
+            std::process::exit(130);
+        }
+    });
+}
+
 /// One whole build into the output folder, reported like `programme build`.
-fn build_once(opts: &Options) {
-    match crate::build(opts) {
+fn build_once(opts: &Options, rebuilds: &Mutex<Option<crate::Rebuilds>>) {
+    let mut rebuilds = rebuilds.lock().unwrap_or_else(|e| e.into_inner());
+    let Some(rebuilds) = rebuilds.as_mut() else {
+        return;
+    };
+    match rebuilds.build(opts) {
         Ok(report) => {
             print_diagnostics(&report.diagnostics);
             println!("{}", report.summary());

@@ -13,7 +13,7 @@ pub mod xml;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Programme, Talk};
-use crate::output::Output;
+use crate::output::Sink;
 use crate::{Env, Renderer};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
@@ -28,20 +28,19 @@ impl Renderer for Frab {
         "frab"
     }
 
-    fn render(&self, programme: &Programme, env: &Env) -> Result<Output, Diagnostics> {
+    fn render(&self, programme: &Programme, env: &Env, sink: &dyn Sink) -> Result<(), Diagnostics> {
         let schedule = schedule(programme, env)?;
-        let mut out = Output::new();
         let clash = |p: String| {
             Diagnostics(vec![Diagnostic::error(
                 "output-clash",
                 format!("two outputs claim `{p}`"),
             )])
         };
-        out.insert("schedule.json", json::render(&schedule))
+        sink.put("schedule.json".into(), json::render(&schedule))
             .map_err(clash)?;
-        out.insert("schedule.xml", xml::render(&schedule))
+        sink.put("schedule.xml".into(), xml::render(&schedule))
             .map_err(clash)?;
-        Ok(out)
+        Ok(())
     }
 }
 

@@ -9,7 +9,7 @@ pub mod vtimezone;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::model::{Programme, Slot, Talk, TalkId};
-use crate::output::Output;
+use crate::output::Sink;
 use crate::{Env, Renderer};
 use chrono::{DateTime, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -31,7 +31,7 @@ impl Renderer for Ical {
         "ical"
     }
 
-    fn render(&self, programme: &Programme, env: &Env) -> Result<Output, Diagnostics> {
+    fn render(&self, programme: &Programme, env: &Env, sink: &dyn Sink) -> Result<(), Diagnostics> {
         // A previous feed that cannot be read is reported by
         // `previous_feed_problem` (as a warning) when the build starts;
         // here it only means that revisions start again.
@@ -40,7 +40,7 @@ impl Renderer for Ical {
             .as_deref()
             .and_then(|text| Previous::parse(text).ok())
             .unwrap_or_default();
-        feeds(programme, env.stamp, &previous)
+        feeds(programme, env.stamp, &previous, sink)
     }
 }
 
@@ -71,7 +71,8 @@ pub fn feeds(
     p: &Programme,
     stamp: DateTime<Utc>,
     previous: &Previous,
-) -> Result<Output, Diagnostics> {
+    sink: &dyn Sink,
+) -> Result<(), Diagnostics> {
     let conf = &p.conference;
     let tz = conf.timezone;
     let zone = vtimezone::vtimezone(tz, &spans(p, stamp));
@@ -150,10 +151,9 @@ pub fn feeds(
             (path, w.finish())
         })
         .collect();
-    let mut out = Output::new();
     let results: Vec<Result<(), String>> = files
         .into_iter()
-        .map(|(path, bytes)| out.insert(path, bytes))
+        .map(|(path, bytes)| sink.put(path, bytes.into_bytes()))
         .collect();
     let clashes: Vec<Diagnostic> = results
         .into_iter()
@@ -164,7 +164,7 @@ pub fn feeds(
         })
         .collect();
     if clashes.is_empty() {
-        Ok(out)
+        Ok(())
     } else {
         Err(Diagnostics(clashes))
     }

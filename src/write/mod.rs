@@ -4,29 +4,41 @@
 //! A publish of `public/` goes like this:
 //!
 //! 1. Leftovers of builds that were killed (`.public.programme-stage-<pid>-<n>`
-//!    folders whose process is gone) are removed; if a kill left no output
-//!    folder but a complete old one set aside, that one is put back.
-//! 2. The whole site is written into a fresh stage folder beside the output (same
-//!    parent, so the same file system), in parallel. A file whose bytes equal
-//!    the file already published is hard-linked instead of written.
+//!    and `.public.programme-spare-<pid>-<n>` folders whose process is gone)
+//!    are removed; if a kill left no output folder but a complete old one set
+//!    aside, that one is put back.
+//! 2. A fresh stage folder is made beside the output (same parent, so the
+//!    same file system). Each file goes into it as soon as it is rendered
+//!    ([`Stage`] is the build's [`Store`]), from the rendering threads; a file
+//!    whose size and bytes equal the file already published is hard-linked
+//!    instead of written. Writeback of each new file starts at once.
 //! 3. Top-level dotfiles and dot-folders of the current output (`.git`,
 //!    `.nojekyll`, `.domains`) are hard-linked into the stage, unless the site
 //!    itself writes that path.
-//! 4. The stage is swapped with the output in one step (`renameat2` with
+//! 4. The staged files are flushed to the disk (`syncfs`), so that not even a
+//!    power cut can swap in a tree of empty files.
+//! 5. The stage is swapped with the output in one step (`renameat2` with
 //!    `RENAME_EXCHANGE` on Linux; two renames elsewhere, recovered by step 1 if
 //!    killed between them), then the old tree is removed.
 //!
 //! So a reader, or a kill at any moment, sees either the old site or the new
 //! one, never a mix; an error before the swap leaves the output untouched.
+//! Long-running processes (watch, serve) keep the swapped-out tree as a
+//! spare instead and bring it up to date with only what changed: see
+//! [`spare`].
 
-use crate::output::Output;
+pub mod spare;
+
+use crate::output::{Output, Store};
 use rayon::prelude::*;
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// What a publish did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -45,11 +57,28 @@ pub struct WriteOptions {
     /// Flush the staged files to the disk before the swap, so that a power
     /// cut, not only a killed process, finds the old or the new site whole.
     pub sync: bool,
+    /// With `sync`: start writing each file back to the disk as soon as it
+    /// is written (Linux `sync_file_range`), so that the flush before the
+    /// swap only waits for the last files.
+    pub early_writeback: bool,
 }
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions { sync: true }
+        WriteOptions {
+            sync: true,
+            early_writeback: true,
+        }
+    }
+}
+
+impl WriteOptions {
+    /// No flush: for previews, which need not survive a power cut.
+    pub fn preview() -> Self {
+        WriteOptions {
+            sync: false,
+            early_writeback: false,
+        }
     }
 }
 
@@ -60,88 +89,269 @@ pub fn publish(output: &Output, dir: &Path) -> io::Result<WriteStats> {
     Ok(swapped.finish())
 }
 
-/// A publish whose swap is done: the new site is in place. The old tree,
-/// set aside, is removed by [`Swapped::finish`]; dropping this without
-/// finishing leaves it for the next publish to clean up.
-#[must_use = "call finish() to remove the old tree and count removed files"]
-pub struct Swapped<'a> {
-    stats: WriteStats,
-    old: Option<PathBuf>,
-    output: &'a Output,
+/// Stages a site held in memory (in parallel) and swaps it in; the old
+/// tree is removed by the caller with [`Swapped::finish`].
+pub fn stage_and_swap(output: &Output, dir: &Path, opts: WriteOptions) -> io::Result<Swapped> {
+    let stage = Stage::begin(dir, opts)?;
+    let files: Vec<(&str, &[u8])> = output.iter().collect();
+    files
+        .par_iter()
+        .try_for_each(|(path, bytes)| stage.put(path, bytes))?;
+    stage.commit()
 }
 
-impl Swapped<'_> {
+/// A publish whose swap is done: the new site is in place. The old tree,
+/// set aside, is removed by [`Swapped::finish`] (or kept as a spare by
+/// [`spare::DoubleBuffer`]); dropping this without finishing leaves it for
+/// the next publish to clean up.
+#[must_use = "call finish() to remove the old tree and count removed files"]
+pub struct Swapped {
+    stats: WriteStats,
+    old: Option<PathBuf>,
+    site: HashSet<String>,
+    written: Vec<String>,
+    synced: Duration,
+}
+
+impl Swapped {
     /// Written and unchanged counts, known as soon as the swap is done.
     pub fn stats(&self) -> WriteStats {
         self.stats
+    }
+
+    /// Time spent flushing the stage to the disk before the swap.
+    pub fn synced(&self) -> Duration {
+        self.synced
     }
 
     /// Removes the old tree; returns the stats with `removed` counted.
     pub fn finish(self) -> WriteStats {
         let mut stats = self.stats;
         if let Some(old) = &self.old {
-            stats.removed = remove_tree(old, Some(self.output));
+            stats.removed = remove_tree(old, Some(&self.site));
         }
         stats
     }
 }
 
-/// Stages the site and swaps it in; the old tree is removed by the caller
-/// with [`Swapped::finish`] (so that a server can announce the new site first).
-pub fn stage_and_swap<'a>(
-    output: &'a Output,
-    dir: &Path,
+/// A stage folder being filled: the [`Store`] of a build to disk. Files may
+/// be put from many threads at once. [`Stage::commit`] swaps it in;
+/// dropping it uncommitted (an error, a failed build) removes it.
+pub struct Stage {
+    path: PathBuf,
+    target: PathBuf,
+    parent: PathBuf,
+    name: String,
+    exists: bool,
     opts: WriteOptions,
-) -> io::Result<Swapped<'a>> {
-    let target = resolve_target(dir)?;
-    let parent = match target.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = target
-        .file_name()
-        .ok_or_else(|| {
-            io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "the output folder `{}` has no name; give a folder such as `public`",
-                    dir.display()
-                ),
-            )
-        })?
-        .to_string_lossy()
-        .into_owned();
-    fs::create_dir_all(&parent)?;
-    let exists = match fs::symlink_metadata(&target) {
-        Ok(m) if m.is_dir() => true,
-        Ok(_) => {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!(
-                    "the output path `{}` exists and is not a folder; move it away or choose another --output",
-                    target.display()
-                ),
-            ))
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-        Err(e) => return Err(e),
-    };
-    let exists = recover(&parent, &name, &target, exists)?;
+    /// Folders already made in the stage.
+    dirs: Mutex<HashSet<String>>,
+    /// Every path put, and the ones written (not linked).
+    site: Mutex<HashSet<String>>,
+    written: Mutex<Vec<String>>,
+    /// Folders made above the output by `begin`, removed again on failure.
+    made: Vec<PathBuf>,
+    committed: bool,
+}
 
-    let stage = parent.join(stage_name(&name, Kind::Stage));
-    if fs::symlink_metadata(&stage).is_ok() {
-        remove_tree(&stage, None);
+impl Stage {
+    /// Cleans up after killed publishes and makes a fresh stage beside `dir`.
+    pub fn begin(dir: &Path, opts: WriteOptions) -> io::Result<Stage> {
+        let target = resolve_target(dir)?;
+        let parent = match target.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let name = target
+            .file_name()
+            .ok_or_else(|| {
+                io::Error::new(
+                    io::ErrorKind::InvalidInput,
+                    format!(
+                        "the output folder `{}` has no name; give a folder such as `public`",
+                        dir.display()
+                    ),
+                )
+            })?
+            .to_string_lossy()
+            .into_owned();
+        let made = make_parents(&parent)?;
+        let fail = |e: io::Error| {
+            unmake(&made);
+            e
+        };
+        let exists = match fs::symlink_metadata(&target) {
+            Ok(m) if m.is_dir() => true,
+            Ok(_) => {
+                return Err(fail(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    format!(
+                        "the output path `{}` exists and is not a folder; move it away or choose another --output",
+                        target.display()
+                    ),
+                )))
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
+            Err(e) => return Err(fail(e)),
+        };
+        let exists = recover(&parent, &name, &target, exists).map_err(fail)?;
+        let path = parent.join(stage_name(&name, Kind::Stage));
+        if fs::symlink_metadata(&path).is_ok() {
+            remove_tree(&path, None);
+        }
+        fs::create_dir(&path).map_err(fail)?;
+        Ok(Stage {
+            path,
+            target,
+            parent,
+            name,
+            exists,
+            opts,
+            dirs: Mutex::new(HashSet::new()),
+            site: Mutex::new(HashSet::new()),
+            written: Mutex::new(Vec::new()),
+            made,
+            committed: false,
+        })
     }
-    fs::create_dir(&stage)?;
-    let result = fill(output, &stage, exists.then_some(target.as_path()), opts)
-        .and_then(|stats| swap(&stage, &target, &parent, &name, exists).map(|old| (stats, old)));
-    match result {
-        Ok((stats, old)) => Ok(Swapped { stats, old, output }),
-        Err(e) => {
-            remove_tree(&stage, None);
-            Err(e)
+
+    /// Puts one file into the stage: hard-linked from the published site
+    /// when that holds the same bytes, written otherwise.
+    pub fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        if let Some((dir, _)) = path.rsplit_once('/') {
+            let known = lock(&self.dirs).contains(dir);
+            if !known {
+                fs::create_dir_all(self.path.join(dir))?;
+                lock(&self.dirs).insert(dir.to_string());
+            }
+        }
+        let dest = self.path.join(path);
+        lock(&self.site).insert(path.to_string());
+        if self.exists {
+            let old = self.target.join(path);
+            if same_bytes(&old, bytes) && fs::hard_link(&old, &dest).is_ok() {
+                return Ok(());
+            }
+        }
+        write_new(&dest, bytes, self.opts)?;
+        lock(&self.written).push(path.to_string());
+        Ok(())
+    }
+
+    /// Carries the output's dot entries over, flushes, and swaps the stage in.
+    pub fn commit(mut self) -> io::Result<Swapped> {
+        if self.exists {
+            for entry in fs::read_dir(&self.target)? {
+                let entry = entry?;
+                if entry.file_name().to_string_lossy().starts_with('.') {
+                    link_tree(&entry.path(), &self.path.join(entry.file_name()))?;
+                }
+            }
+        }
+        let started = Instant::now();
+        if self.opts.sync {
+            sync_tree(&self.path)?;
+        }
+        let synced = started.elapsed();
+        let old = swap(
+            &self.path,
+            &self.target,
+            &self.parent,
+            &self.name,
+            self.exists,
+        )?;
+        self.committed = true;
+        let site = std::mem::take(&mut *lock(&self.site));
+        let written = std::mem::take(&mut *lock(&self.written));
+        Ok(Swapped {
+            stats: WriteStats {
+                written: written.len(),
+                unchanged: site.len() - written.len(),
+                removed: 0,
+            },
+            old,
+            site,
+            written,
+            synced,
+        })
+    }
+}
+
+impl Store for Stage {
+    fn store(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
+        self.put(path, &bytes)
+    }
+}
+
+impl Drop for Stage {
+    fn drop(&mut self) {
+        if !self.committed {
+            remove_tree(&self.path, None);
+            unmake(&self.made);
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Creates `dir` and its missing parents; returns the ones it made, deepest first.
+fn make_parents(dir: &Path) -> io::Result<Vec<PathBuf>> {
+    let mut missing = Vec::new();
+    let mut d = Some(dir);
+    while let Some(p) = d {
+        if p.as_os_str().is_empty() || fs::symlink_metadata(p).is_ok() {
+            break;
+        }
+        missing.push(p.to_path_buf());
+        d = p.parent();
+    }
+    fs::create_dir_all(dir)?;
+    Ok(missing)
+}
+
+/// Removes folders `make_parents` made, if they are still empty.
+fn unmake(made: &[PathBuf]) {
+    for d in made {
+        let _ = fs::remove_dir(d);
+    }
+}
+
+/// Creates a new file holding `bytes` (never writing into an existing
+/// file, which may be hard-linked into the published site).
+fn write_new(dest: &Path, bytes: &[u8], opts: WriteOptions) -> io::Result<()> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(dest)?;
+    io::Write::write_all(&mut file, bytes)?;
+    if opts.sync {
+        if cfg!(target_os = "linux") {
+            if opts.early_writeback {
+                start_writeback(&file);
+            }
+        } else {
+            file.sync_data()?;
+        }
+    }
+    Ok(())
+}
+
+/// Asks the kernel to start writing the file's data to the disk now,
+/// without waiting; the flush before the swap then has less left to do.
+fn start_writeback(file: &fs::File) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        // SAFETY: the descriptor is valid for the call; the flag only
+        // starts writeback and returns. A failure only loses the head start.
+        unsafe {
+            libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = file;
 }
 
 /// The folder to publish into: `dir` itself, or what it points at when it
@@ -167,6 +377,7 @@ fn resolve_target(dir: &Path) -> io::Result<PathBuf> {
 enum Kind {
     Stage,
     Old,
+    Spare,
 }
 
 impl Kind {
@@ -174,6 +385,7 @@ impl Kind {
         match self {
             Kind::Stage => "programme-stage",
             Kind::Old => "programme-old",
+            Kind::Spare => "programme-spare",
         }
     }
 }
@@ -192,7 +404,7 @@ fn parse_leftover(file: &str, name: &str) -> Option<(Kind, u32)> {
         .strip_prefix('.')?
         .strip_prefix(name)?
         .strip_prefix('.')?;
-    for kind in [Kind::Stage, Kind::Old] {
+    for kind in [Kind::Stage, Kind::Old, Kind::Spare] {
         if let Some(ids) = rest
             .strip_prefix(kind.tag())
             .and_then(|r| r.strip_prefix('-'))
@@ -249,83 +461,6 @@ fn recover(parent: &Path, name: &str, target: &Path, mut exists: bool) -> io::Re
         remove_tree(&path, None);
     }
     Ok(exists)
-}
-
-/// Writes every file of `output` into `stage`, reusing unchanged files of
-/// `current`, and carries `current`'s top-level dot entries over.
-fn fill(
-    output: &Output,
-    stage: &Path,
-    current: Option<&Path>,
-    opts: WriteOptions,
-) -> io::Result<WriteStats> {
-    let dirs: Vec<&str> = output
-        .paths()
-        .filter_map(|p| p.rsplit_once('/').map(|(d, _)| d))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    // Only leaf folders need creating; create_dir_all makes their parents.
-    // Sorted, a folder's children directly follow it.
-    let leaves: Vec<&str> = dirs
-        .iter()
-        .enumerate()
-        .filter(|(i, d)| {
-            dirs.get(i + 1).is_none_or(|next| {
-                !(next.starts_with(**d) && next.as_bytes().get(d.len()) == Some(&b'/'))
-            })
-        })
-        .map(|(_, d)| *d)
-        .collect();
-    leaves
-        .par_iter()
-        .try_for_each(|d| fs::create_dir_all(stage.join(d)))?;
-
-    let files: Vec<(&str, &[u8])> = output.iter().collect();
-    let written = files
-        .par_iter()
-        .map(|(path, bytes)| write_file(stage, current, path, bytes, opts.sync))
-        .try_reduce(|| 0, |a, b| Ok(a + b))?;
-
-    if let Some(current) = current {
-        for entry in fs::read_dir(current)? {
-            let entry = entry?;
-            if entry.file_name().to_string_lossy().starts_with('.') {
-                link_tree(&entry.path(), &stage.join(entry.file_name()))?;
-            }
-        }
-    }
-    if opts.sync {
-        sync_tree(stage)?;
-    }
-    Ok(WriteStats {
-        written,
-        unchanged: files.len() - written,
-        removed: 0,
-    })
-}
-
-/// Puts one file into the stage; returns 1 when written, 0 when reused.
-fn write_file(
-    stage: &Path,
-    current: Option<&Path>,
-    path: &str,
-    bytes: &[u8],
-    sync: bool,
-) -> io::Result<usize> {
-    let dest = stage.join(path);
-    if let Some(current) = current {
-        let old = current.join(path);
-        if same_bytes(&old, bytes) && fs::hard_link(&old, &dest).is_ok() {
-            return Ok(0);
-        }
-    }
-    let mut file = fs::File::create(&dest)?;
-    io::Write::write_all(&mut file, bytes)?;
-    if sync && !cfg!(target_os = "linux") {
-        file.sync_data()?;
-    }
-    Ok(1)
 }
 
 /// Whether `path` is a regular file holding exactly `bytes`.
@@ -486,7 +621,7 @@ fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
 /// the old site that the new one no longer has (top-level dot entries are
 /// not the site's and are not counted). Errors are ignored: what is left is
 /// removed by the next publish.
-fn remove_tree(root: &Path, site: Option<&Output>) -> usize {
+fn remove_tree(root: &Path, site: Option<&HashSet<String>>) -> usize {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     // Folders by depth, so each level can be removed in parallel, deepest first.
     let mut levels: Vec<Vec<PathBuf>> = Vec::new();
