@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{build_example, build_memory, fixture, text};
+use common::{build_example, build_memory, fixture, repo, temp_site, text};
 
 /// The part of a page between two markers (panics when absent).
 fn between<'a>(html: &'a str, from: &str, to: &str) -> &'a str {
@@ -90,8 +90,13 @@ fn index_has_a_section_per_day_with_rooms_in_declared_order() {
     // The anchor session is on day two, not day one.
     assert!(day2.contains("The impacts of Civic Tech... on the people who make it"));
     assert!(!day1.contains("The impacts of Civic Tech"));
-    // Track colours reach the page.
-    assert!(index.contains(".track-impact{--track:#a8324f}"));
+    // Track colours come from one stylesheet, linked from every page.
+    assert!(index.contains("<link rel=\"stylesheet\" href=\"theme/tracks.css\">"));
+    assert!(!index.contains("<style>"));
+    let tracks_css = text(&built, "theme/tracks.css");
+    assert!(tracks_css.contains("\n.track-impact{--track:#a8324f}\n"));
+    let talk = text(&built, "talks/measuring-what-matters/index.html");
+    assert!(talk.contains("<link rel=\"stylesheet\" href=\"../../theme/tracks.css\">"));
     // Hooks for scripts.
     assert!(index.contains("<div id=\"attendee-tools\"></div>"));
     assert!(day2.contains("data-start=\"2017-04-26T10:15:00Z\" data-end=\"2017-04-26T11:00:00Z\""));
@@ -605,4 +610,52 @@ fn a_programme_with_nothing_scheduled_still_builds() {
     assert!(!index.contains("class=\"day\""));
     assert!(index.contains("href=\"talks/idea/index.html\">An idea</a>"));
     assert!(text(&built, "unscheduled/index.html").contains("An idea"));
+}
+
+/// The index and a day's page show the same grid, each with links from its own folder.
+fn same_grid_on_index_and_day_page(built: &programme::Built) {
+    let index = text(built, "index.html");
+    for d in &built.programme.days {
+        let date = d.date.format("%Y-%m-%d").to_string();
+        let id = format!("<section class=\"day\" id=\"day-{date}\"");
+        let on_index = between(&index, &id, "</section>");
+        let page = text(built, &format!("days/{date}/index.html"));
+        let on_page = between(&page, &id, "</section>");
+        assert!(on_page.contains("href=\"../../talks/"), "{date}: {on_page}");
+        assert_eq!(on_index, on_page.replace("../../", ""), "{date}");
+    }
+}
+
+#[test]
+fn index_and_day_pages_share_each_grid() {
+    same_grid_on_index_and_day_page(&build_example());
+}
+
+#[test]
+fn a_day_section_that_tests_root_is_rendered_for_each_page() {
+    let site = temp_site(&repo().join("tests/fixtures/site-features"));
+    let partials = site.path().join("themes/default/templates/partials");
+    std::fs::create_dir_all(&partials).unwrap();
+    let builtin =
+        std::fs::read_to_string(repo().join("themes/default/templates/partials/day_section.html"))
+            .unwrap();
+    // The same grid, plus a line that differs between the index and a day page.
+    let custom = builtin.replace(
+        "</section>",
+        "<p class=\"where\">{% if root %}on a day page{% else %}on the index{% endif %}</p>\n</section>",
+    );
+    std::fs::write(partials.join("day_section.html"), custom).unwrap();
+    let built = build_memory(site.path());
+    assert!(!built.programme.days.is_empty());
+    let index = text(&built, "index.html");
+    assert!(index.contains("<p class=\"where\">on the index</p>"));
+    assert!(!index.contains("on a day page"));
+    for d in &built.programme.days {
+        let page = text(
+            &built,
+            &format!("days/{}/index.html", d.date.format("%Y-%m-%d")),
+        );
+        assert!(page.contains("<p class=\"where\">on a day page</p>"));
+        assert!(page.contains("href=\"../../"));
+    }
 }

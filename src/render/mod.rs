@@ -2,25 +2,35 @@
 //! embedded default theme) and turns the programme into HTML pages and assets.
 //!
 //! Templates are compiled once in [`Html::load`]. A render builds the views
-//! once ([`view::Views`]), then renders every page in parallel; the index's
-//! day sections are rendered as separate jobs and joined.
+//! once ([`view::Views`]) and each day's grid once ([`Html::day_sections`],
+//! shared by the index and the day's page), then renders every page in
+//! parallel, one [`Html::job`] per output file.
 
 pub mod grid;
 pub mod theme;
 pub mod view;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::incremental::PageMemo;
 use crate::model::Programme;
 use crate::output::Sink;
 use crate::{Env, Renderer};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tera::{Context, Tera, Value};
 use view::Views;
 
 /// Where the theme's static/ folder is copied in the output.
 pub const THEME_PREFIX: &str = "theme/";
+
+/// The stylesheet of track colours, rendered from the template `tracks.css`.
+pub const TRACKS_CSS: &str = "theme/tracks.css";
+
+/// What `root` is while a day section renders: it is replaced by each
+/// page's own root afterwards, so that one rendering serves every page.
+const SECTION_ROOT: &str = "\u{1}root\u{1}";
 
 /// The HTML renderer with its compiled theme.
 pub struct Html {
@@ -29,6 +39,11 @@ pub struct Html {
     sources: HashMap<String, (PathBuf, String)>,
     /// Theme assets: output path, bytes, origin.
     statics: Vec<(String, Vec<u8>, PathBuf)>,
+    /// Pages rendered by earlier builds, when rebuilding (serve, watch).
+    memo: Option<Arc<PageMemo>>,
+    /// True when the day section's templates only ever print `root` as
+    /// `{{ root }}`, so one rendering serves every page (see [`Section`]).
+    shared_sections: bool,
 }
 
 /// The templates a theme must provide (the default theme has them all).
@@ -45,6 +60,7 @@ pub const TEMPLATES: &[&str] = &[
     "page.html",
     "unscheduled.html",
     "404.html",
+    "tracks.css",
 ];
 
 impl Html {
@@ -85,14 +101,40 @@ impl Html {
                 )
             })
             .collect();
+        let shared_sections = prints_root_only(&sources, "partials/day_section.html", &mut vec![]);
         Ok(Html {
             tera,
             sources,
             statics,
+            memo: None,
+            shared_sections,
         })
     }
 
+    /// Reuses the pages `memo` holds whose template and context are unchanged.
+    pub fn with_memo(mut self, memo: Arc<PageMemo>) -> Html {
+        memo.use_templates(
+            self.sources
+                .iter()
+                .map(|(n, (_, t))| (n.as_str(), t.as_str())),
+        );
+        self.memo = Some(memo);
+        self
+    }
+
     fn render_page(
+        &self,
+        template: &str,
+        ctx: &Context,
+        capacity: usize,
+    ) -> Result<String, Box<Diagnostic>> {
+        match &self.memo {
+            Some(memo) => memo.render(template, ctx, || self.render_now(template, ctx, capacity)),
+            None => self.render_now(template, ctx, capacity),
+        }
+    }
+
+    fn render_now(
         &self,
         template: &str,
         ctx: &Context,
@@ -176,6 +218,8 @@ enum Job {
     Day(usize),
     Unscheduled,
     NotFound,
+    /// `theme/tracks.css`, when a track has a colour.
+    TracksCss,
     /// The attendee's starred talks (listed by the theme's JavaScript).
     MyProgramme,
 }
@@ -187,6 +231,9 @@ impl Renderer for Html {
 
     fn render(&self, p: &Programme, env: &Env, sink: &dyn Sink) -> Result<(), Diagnostics> {
         let views = Views::new(p, env.stamp);
+        let sections = self
+            .day_sections(&views)
+            .map_err(|d| Diagnostics(vec![*d]))?;
         let mut jobs = Vec::with_capacity(p.talks.len() + p.speakers.len() + 16);
         jobs.push(Job::Index);
         jobs.push(Job::Speakers);
@@ -194,6 +241,9 @@ impl Renderer for Html {
         jobs.push(Job::NotFound);
         if self.sources.contains_key("my-programme.html") {
             jobs.push(Job::MyProgramme);
+        }
+        if views.site_view.tracks_css.is_some() {
+            jobs.push(Job::TracksCss);
         }
         jobs.extend((0..p.talks.len()).map(Job::Talk));
         jobs.extend((0..p.speakers.len()).map(Job::Speaker));
@@ -206,7 +256,7 @@ impl Renderer for Html {
             .par_iter()
             .with_min_len(8)
             .map(|job| {
-                let (path, html) = self.job(p, &views, job)?;
+                let (path, html) = self.job(p, &views, &sections, job)?;
                 sink.put(path, html.into_bytes())
                     .map_err(|path| Box::new(clash(&path, None)))
             })
@@ -263,10 +313,12 @@ impl Html {
         ctx
     }
 
+    /// Renders the page of one job: its output path and text.
     fn job(
         &self,
         p: &Programme,
         views: &Views,
+        sections: &[Section],
         job: &Job,
     ) -> Result<(String, String), Box<Diagnostic>> {
         let mut capacity = 8 * 1024;
@@ -275,8 +327,7 @@ impl Html {
                 let path = "index.html".to_string();
                 let root = root_of(&path);
                 let sections: Vec<Value> = (0..p.days.len())
-                    .into_par_iter()
-                    .map(|d| self.day_section(views, d, &root))
+                    .map(|d| self.section_for(views, sections, d, &root))
                     .collect::<Result<_, _>>()?;
                 capacity += sections
                     .iter()
@@ -291,7 +342,7 @@ impl Html {
                 let info = &views.site_view.days[d];
                 let path = info.url.clone();
                 let root = root_of(&path);
-                let section = self.day_section(views, d, &root)?;
+                let section = self.section_for(views, sections, d, &root)?;
                 capacity += section.as_str().map_or(0, str::len);
                 let mut ctx = self.context(views, &path, &root);
                 ctx.insert("day", info);
@@ -372,6 +423,12 @@ impl Html {
                 let ctx = self.context(views, &path, &root);
                 (path, "my-programme.html", ctx)
             }
+            Job::TracksCss => {
+                let path = TRACKS_CSS.to_string();
+                let root = root_of(&path);
+                let ctx = self.context(views, &path, &root);
+                (path, "tracks.css", ctx)
+            }
             Job::NotFound => {
                 // Served at any depth: links start from the site's absolute path.
                 let path = "404.html".to_string();
@@ -388,15 +445,106 @@ impl Html {
     }
 
     /// Renders one day's grid with the partial `partials/day_section.html`.
-    fn day_section(&self, views: &Views, d: usize, root: &str) -> Result<Value, Box<Diagnostic>> {
+    fn day_section(&self, views: &Views, d: usize, root: &str) -> Result<String, Box<Diagnostic>> {
         let info = views.site_view.days[d].clone();
         let section = views.days[d].section(info, &views.site_view.rooms, &views.talks);
         let mut ctx = self.context(views, "", root);
         ctx.insert("day", &section);
         let capacity = 2048 + 1024 * views.days[d].talks.len();
-        let html = self.render_page("partials/day_section.html", &ctx, capacity)?;
+        self.render_page("partials/day_section.html", &ctx, capacity)
+    }
+
+    /// Every day's grid, rendered once (in parallel) with [`SECTION_ROOT`]
+    /// for `root` when the templates allow it.
+    fn day_sections(&self, views: &Views) -> Result<Vec<Section>, Box<Diagnostic>> {
+        if !self.shared_sections {
+            return Ok((0..views.days.len()).map(|_| Section::PerPage).collect());
+        }
+        (0..views.days.len())
+            .into_par_iter()
+            .map(|d| Ok(Section::Shared(self.day_section(views, d, SECTION_ROOT)?)))
+            .collect()
+    }
+
+    /// Day `d`'s grid for a page whose root is `root`, as a safe string.
+    fn section_for(
+        &self,
+        views: &Views,
+        sections: &[Section],
+        d: usize,
+        root: &str,
+    ) -> Result<Value, Box<Diagnostic>> {
+        let html = match &sections[d] {
+            Section::Shared(html) => html.replace(SECTION_ROOT, root),
+            Section::PerPage => self.day_section(views, d, root)?,
+        };
         Ok(Value::safe_string(&html))
     }
+}
+
+/// A day's grid rendered once for all pages, or, when a theme's day
+/// section does more with `root` than print it, rendered for each page.
+enum Section {
+    Shared(String),
+    PerPage,
+}
+
+/// True when the template `name` and every template it includes or extends
+/// use `root` only as `{{ root }}` (so the page's root can be put in after
+/// rendering). Conservative: a mention of `root` anywhere else, the context
+/// dump, or an unknown template gives false.
+fn prints_root_only(
+    sources: &HashMap<String, (PathBuf, String)>,
+    name: &str,
+    seen: &mut Vec<String>,
+) -> bool {
+    if seen.iter().any(|s| s == name) {
+        return true;
+    }
+    seen.push(name.to_string());
+    let Some((_, text)) = sources.get(name) else {
+        return false;
+    };
+    if text.contains("__tera_context") {
+        return false;
+    }
+    let is_ident = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bytes = text.as_bytes();
+    let word_at = |i: usize, word: &str| {
+        text[i..].starts_with(word)
+            && (i == 0 || !is_ident(bytes[i - 1]))
+            && bytes.get(i + word.len()).is_none_or(|&b| !is_ident(b))
+    };
+    for (i, _) in text.char_indices() {
+        if word_at(i, "root") {
+            let before = text[..i].trim_end();
+            let before = before.strip_suffix('-').unwrap_or(before);
+            let after = text[i + 4..].trim_start();
+            let after = after.strip_prefix('-').unwrap_or(after);
+            if !(before.ends_with("{{") && after.starts_with("}}")) {
+                return false;
+            }
+        }
+        for tag in ["include", "extends"] {
+            if word_at(i, tag) {
+                let rest = text[i + tag.len()..].trim_start();
+                let Some(quote) = rest
+                    .chars()
+                    .next()
+                    .filter(|c| matches!(c, '"' | '\'' | '`'))
+                else {
+                    return false;
+                };
+                let Some(end) = rest[1..].find(quote) else {
+                    return false;
+                };
+                if !prints_root_only(sources, &rest[1..1 + end], seen) {
+                    return false;
+                }
+            }
+        }
+    }
+    true
 }
 
 fn unscheduled(p: &Programme) -> Vec<usize> {
@@ -431,6 +579,32 @@ mod tests {
         );
         assert_eq!(not_found_root(Some("https://example.org/")), "/");
         assert_eq!(not_found_root(None), "/");
+    }
+
+    #[test]
+    fn shared_sections_need_root_printed_as_is() {
+        let sources = |pairs: &[(&str, &str)]| -> HashMap<String, (PathBuf, String)> {
+            pairs
+                .iter()
+                .map(|(n, t)| (n.to_string(), (PathBuf::from(n), t.to_string())))
+                .collect()
+        };
+        let ok = |pairs: &[(&str, &str)]| prints_root_only(&sources(pairs), "s", &mut vec![]);
+        assert!(ok(&[(
+            "s",
+            "<a href=\"{{ root }}{{ x }}\">{{- root -}}</a>{{ rooted }}"
+        )]));
+        assert!(ok(&[("s", "{% include \"p\" %}"), ("p", "{{root}}")]));
+        assert!(!ok(&[("s", "{% if root %}x{% endif %}")]));
+        assert!(!ok(&[("s", "{{ root | upper }}")]));
+        assert!(!ok(&[
+            ("s", "{% include \"p\" %}"),
+            ("p", "{{ root ~ 'x' }}")
+        ]));
+        assert!(!ok(&[("s", "{% include \"missing\" %}")]));
+        assert!(!ok(&[("s", "{{ __tera_context }}")]));
+        let default = Html::load(Path::new("/nonexistent-root"), "default").unwrap();
+        assert!(default.shared_sections);
     }
 
     #[test]

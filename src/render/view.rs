@@ -130,6 +130,9 @@ pub struct SiteView {
     pub days: Vec<DayRef>,
     pub rooms: Vec<RoomRef>,
     pub tracks: Vec<TrackRef>,
+    /// `theme/tracks.css`, the stylesheet that gives each track class its
+    /// colour; None when no track has a colour.
+    pub tracks_css: Option<String>,
     pub pages: Vec<PageRef>,
     pub talk_count: usize,
     pub scheduled_count: usize,
@@ -342,6 +345,10 @@ impl Views {
             stamp: utc(stamp),
             days: day_refs.clone(),
             rooms: rooms.clone(),
+            tracks_css: tracks
+                .iter()
+                .any(|t| t.color.is_some())
+                .then(|| super::TRACKS_CSS.to_string()),
             tracks: tracks.clone(),
             pages: p
                 .pages
