@@ -1,7 +1,7 @@
 //! Publishing the successive builds of one long-running process (watch,
 //! serve) at the cost of what changed.
 //!
-//! The first publish stages the whole site as [`Stage`](super::Stage) does.
+//! The first publish stages the whole site as [`Stage`] does.
 //! After each swap the tree that was swapped out is not deleted but kept as a
 //! spare (`.public.programme-spare-<pid>-<n>`, beside the output). The next
 //! publish brings the spare up to date with only the files that differ,
@@ -17,9 +17,10 @@
 //! The spare is removed when the buffer is dropped; one left by a killed
 //! process is removed by the next publish of that output, as stage folders are.
 
+use super::stage::write_new;
 use super::{
-    exchange, link_tree, remove_tree, resolve_target, stage_name, swap, sync_dir, sync_tree,
-    write_new, Kind, Stage, WriteOptions, WriteStats,
+    exchange, link_tree, remove_tree, resolve_target, stage_name, swap, sync_dir, sync_tree, Kind,
+    Stage, WriteOptions, WriteStats,
 };
 use crate::output::Output;
 use rayon::prelude::*;
