@@ -12,7 +12,7 @@
 use siphasher::sip128::{Hasher128, SipHasher13};
 use std::collections::HashMap;
 use std::hash::Hasher;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use tera::{Context, Kwargs, State, Tera, Value};
 
 /// The template that hashes a context: every entry but `site`.
@@ -27,6 +27,8 @@ pub struct PageMemo {
     /// The current build's `site` value (kept alive, so that its address
     /// identifies it) and its hash.
     site: RwLock<Option<(Value, u128)>>,
+    /// Hashes of the current build's larger maps, shared between pages.
+    shared: Arc<Shared>,
     pages: Mutex<Pages>,
 }
 
@@ -46,10 +48,12 @@ struct Pages {
 
 impl Default for PageMemo {
     fn default() -> Self {
+        let shared = Arc::new(Shared::default());
+        let in_filter = shared.clone();
         let mut keyer = Tera::new();
-        keyer.register_filter("memo_key", |v: &Value, _: Kwargs, _: &State| {
+        keyer.register_filter("memo_key", move |v: &Value, _: Kwargs, _: &State| {
             let mut h = SipHasher13::new();
-            hash_context(v, &mut h);
+            hash_context(v, &mut h, &in_filter);
             format!("{:032x}", h.finish128().as_u128())
         });
         keyer
@@ -59,6 +63,7 @@ impl Default for PageMemo {
             keyer,
             theme: RwLock::new(Theme::default()),
             site: RwLock::new(None),
+            shared,
             pages: Mutex::new(Pages::default()),
         }
     }
@@ -84,6 +89,7 @@ impl PageMemo {
             pages.by_key.clear();
         }
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = None;
+        self.shared.clear();
     }
 
     /// The page `template` renders with `ctx`: remembered, or rendered now
@@ -125,6 +131,7 @@ impl PageMemo {
         pages.hits = 0;
         pages.misses = 0;
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = None;
+        self.shared.clear();
         counts
     }
 
@@ -168,10 +175,10 @@ impl PageMemo {
                 h.write_usize(entries.len());
                 for (k, v) in entries {
                     hash_key(k, &mut h);
-                    hash_value(v, &mut h);
+                    hash_value(v, &mut h, &self.shared);
                 }
             }
-            None => hash_value(site, &mut h),
+            None => hash_value(site, &mut h, &self.shared),
         }
         let hash = h.finish128().as_u128();
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = Some((site.clone(), hash));
@@ -180,7 +187,7 @@ impl PageMemo {
 }
 
 /// Hashes a dumped context: every top-level entry except `site`.
-fn hash_context(v: &Value, h: &mut SipHasher13) {
+fn hash_context(v: &Value, h: &mut SipHasher13, shared: &Shared) {
     match v.as_map() {
         Some(map) => {
             let mut entries: Vec<_> = map
@@ -191,10 +198,58 @@ fn hash_context(v: &Value, h: &mut SipHasher13) {
             h.write_usize(entries.len());
             for (k, v) in entries {
                 hash_key(k, h);
-                hash_value(v, h);
+                hash_value(v, h, shared);
             }
         }
-        None => hash_value(v, h),
+        None => hash_value(v, h, shared),
+    }
+}
+
+/// Maps with at least this many entries are hashed once per build and
+/// looked up by address afterwards (a talk's view appears on many pages).
+const SHARED_MAP: usize = 4;
+
+/// The hashes of the current build's larger maps, by address. Each value is
+/// kept alive while its hash is remembered, so an address is never reused.
+#[derive(Default)]
+struct Shared {
+    maps: RwLock<HashMap<usize, (Value, u128)>>,
+}
+
+impl Shared {
+    fn map_hash(&self, v: &Value, map: &tera::value::Map) -> u128 {
+        let address = map as *const tera::value::Map as usize;
+        if let Some((_, hash)) = self
+            .maps
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&address)
+        {
+            return *hash;
+        }
+        let mut h = SipHasher13::new();
+        hash_entries(map, &mut h, self);
+        let hash = h.finish128().as_u128();
+        self.maps
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(address, (v.clone(), hash));
+        hash
+    }
+
+    fn clear(&self) {
+        self.maps.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+fn hash_entries(map: &tera::value::Map, h: &mut SipHasher13, shared: &Shared) {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    h.write_u8(b'm');
+    h.write_usize(entries.len());
+    for (k, v) in entries {
+        hash_key(k, h);
+        hash_value(v, h, shared);
     }
 }
 
@@ -218,24 +273,22 @@ fn hash_key(k: &tera::value::Key, h: &mut SipHasher13) {
 
 /// Hashes a value so that values that render differently hash differently:
 /// unlike `==`, an integer is not a float and a safe string is not an unsafe one.
-fn hash_value(v: &Value, h: &mut SipHasher13) {
+fn hash_value(v: &Value, h: &mut SipHasher13, shared: &Shared) {
     if let Some(s) = v.as_str() {
         h.write_u8(if v.is_safe() { b'S' } else { b's' });
         write_str(h, s);
     } else if let Some(map) = v.as_map() {
-        let mut entries: Vec<_> = map.iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        h.write_u8(b'm');
-        h.write_usize(entries.len());
-        for (k, v) in entries {
-            hash_key(k, h);
-            hash_value(v, h);
+        if map.len() >= SHARED_MAP {
+            h.write_u8(b'M');
+            h.write_u128(shared.map_hash(v, map));
+        } else {
+            hash_entries(map, h, shared);
         }
     } else if let Some(items) = v.as_array() {
         h.write_u8(b'a');
         h.write_usize(items.len());
         for item in items {
-            hash_value(item, h);
+            hash_value(item, h, shared);
         }
     } else if let Some(b) = v.as_bool() {
         h.write_u8(b'b');
