@@ -9,7 +9,7 @@
 //!    aside, that one is put back.
 //! 2. A fresh stage folder is made beside the output (same parent, so the
 //!    same file system). Each file goes into it as soon as it is rendered
-//!    ([`Stage`] is the build's [`Store`]), from the rendering threads; a file
+//!    ([`Stage`] is the build's [`Store`]), created by writer threads of its own; a file
 //!    whose size and bytes equal the file already published is hard-linked
 //!    instead of written. Writeback of each new file starts at once.
 //! 3. Top-level dotfiles and dot-folders of the current output (`.git`,
@@ -37,7 +37,9 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
+use std::sync::mpsc::{sync_channel, SyncSender};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// What a publish did.
@@ -135,13 +137,25 @@ impl Swapped {
 }
 
 /// A stage folder being filled: the [`Store`] of a build to disk. Files may
-/// be put from many threads at once. [`Stage::commit`] swaps it in;
+/// be put from many threads at once; files handed over as a [`Store`] are
+/// written by a few writer threads of the stage's own, so that rendering
+/// goes on while files are created. [`Stage::commit`] swaps it in;
 /// dropping it uncommitted (an error, a failed build) removes it.
 pub struct Stage {
-    path: PathBuf,
+    files: Arc<StageFiles>,
     target: PathBuf,
     parent: PathBuf,
     name: String,
+    /// Folders made above the output by `begin`, removed again on failure.
+    made: Vec<PathBuf>,
+    queue: Mutex<Option<Queue>>,
+    committed: bool,
+}
+
+/// What the writer threads share with the stage.
+struct StageFiles {
+    path: PathBuf,
+    target: PathBuf,
     exists: bool,
     opts: WriteOptions,
     /// Folders already made in the stage.
@@ -149,9 +163,55 @@ pub struct Stage {
     /// Every path put, and the ones written (not linked).
     site: Mutex<HashSet<String>>,
     written: Mutex<Vec<String>>,
-    /// Folders made above the output by `begin`, removed again on failure.
-    made: Vec<PathBuf>,
-    committed: bool,
+}
+
+/// The writer threads and the bounded queue feeding them.
+struct Queue {
+    tx: SyncSender<(String, Vec<u8>)>,
+    threads: Vec<JoinHandle<()>>,
+    error: Arc<Mutex<Option<io::Error>>>,
+}
+
+/// Writer threads per stage: file creation waits on the disk, not the CPU.
+const WRITERS: usize = 4;
+/// Files waiting for a writer at most; a renderer that gets ahead waits,
+/// so memory stays small.
+const QUEUED: usize = 64;
+
+impl Queue {
+    fn start(files: &Arc<StageFiles>) -> Queue {
+        let (tx, rx) = sync_channel::<(String, Vec<u8>)>(QUEUED);
+        let rx = Arc::new(Mutex::new(rx));
+        let error: Arc<Mutex<Option<io::Error>>> = Arc::new(Mutex::new(None));
+        let threads = (0..WRITERS)
+            .map(|_| {
+                let (rx, error, files) = (rx.clone(), error.clone(), files.clone());
+                std::thread::spawn(move || loop {
+                    let next = lock(&rx).recv();
+                    let Ok((path, bytes)) = next else { break };
+                    if lock(&error).is_some() {
+                        continue;
+                    }
+                    if let Err(e) = files.put(&path, &bytes) {
+                        lock(&error).get_or_insert(e);
+                    }
+                })
+            })
+            .collect();
+        Queue { tx, threads, error }
+    }
+
+    /// Waits for every queued file; the first error, if any.
+    fn finish(self) -> io::Result<()> {
+        drop(self.tx);
+        for t in self.threads {
+            let _ = t.join();
+        }
+        match lock(&self.error).take() {
+            Some(e) => Err(e),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Stage {
@@ -201,23 +261,77 @@ impl Stage {
         }
         fs::create_dir(&path).map_err(fail)?;
         Ok(Stage {
-            path,
+            files: Arc::new(StageFiles {
+                path,
+                target: target.clone(),
+                exists,
+                opts,
+                dirs: Mutex::new(HashSet::new()),
+                site: Mutex::new(HashSet::new()),
+                written: Mutex::new(Vec::new()),
+            }),
             target,
             parent,
             name,
-            exists,
-            opts,
-            dirs: Mutex::new(HashSet::new()),
-            site: Mutex::new(HashSet::new()),
-            written: Mutex::new(Vec::new()),
             made,
+            queue: Mutex::new(None),
             committed: false,
         })
     }
 
+    /// Puts one file into the stage now, on this thread.
+    pub fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+        self.files.put(path, bytes)
+    }
+
+    /// Waits for the writer threads, carries the output's dot entries over,
+    /// flushes, and swaps the stage in.
+    pub fn commit(mut self) -> io::Result<Swapped> {
+        if let Some(queue) = lock(&self.queue).take() {
+            queue.finish()?;
+        }
+        let files = &self.files;
+        if files.exists {
+            for entry in fs::read_dir(&self.target)? {
+                let entry = entry?;
+                if entry.file_name().to_string_lossy().starts_with('.') {
+                    link_tree(&entry.path(), &files.path.join(entry.file_name()))?;
+                }
+            }
+        }
+        let started = Instant::now();
+        if files.opts.sync {
+            sync_tree(&files.path)?;
+        }
+        let synced = started.elapsed();
+        let old = swap(
+            &files.path,
+            &self.target,
+            &self.parent,
+            &self.name,
+            files.exists,
+        )?;
+        self.committed = true;
+        let site = std::mem::take(&mut *lock(&files.site));
+        let written = std::mem::take(&mut *lock(&files.written));
+        Ok(Swapped {
+            stats: WriteStats {
+                written: written.len(),
+                unchanged: site.len() - written.len(),
+                removed: 0,
+            },
+            old,
+            site,
+            written,
+            synced,
+        })
+    }
+}
+
+impl StageFiles {
     /// Puts one file into the stage: hard-linked from the published site
     /// when that holds the same bytes, written otherwise.
-    pub fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
+    fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
         if let Some((dir, _)) = path.rsplit_once('/') {
             let known = lock(&self.dirs).contains(dir);
             if !known {
@@ -237,56 +351,30 @@ impl Stage {
         lock(&self.written).push(path.to_string());
         Ok(())
     }
-
-    /// Carries the output's dot entries over, flushes, and swaps the stage in.
-    pub fn commit(mut self) -> io::Result<Swapped> {
-        if self.exists {
-            for entry in fs::read_dir(&self.target)? {
-                let entry = entry?;
-                if entry.file_name().to_string_lossy().starts_with('.') {
-                    link_tree(&entry.path(), &self.path.join(entry.file_name()))?;
-                }
-            }
-        }
-        let started = Instant::now();
-        if self.opts.sync {
-            sync_tree(&self.path)?;
-        }
-        let synced = started.elapsed();
-        let old = swap(
-            &self.path,
-            &self.target,
-            &self.parent,
-            &self.name,
-            self.exists,
-        )?;
-        self.committed = true;
-        let site = std::mem::take(&mut *lock(&self.site));
-        let written = std::mem::take(&mut *lock(&self.written));
-        Ok(Swapped {
-            stats: WriteStats {
-                written: written.len(),
-                unchanged: site.len() - written.len(),
-                removed: 0,
-            },
-            old,
-            site,
-            written,
-            synced,
-        })
-    }
 }
 
 impl Store for Stage {
+    /// Queues the file for the writer threads; an error shows at commit.
     fn store(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
-        self.put(path, &bytes)
+        let tx = {
+            let mut queue = lock(&self.queue);
+            queue
+                .get_or_insert_with(|| Queue::start(&self.files))
+                .tx
+                .clone()
+        };
+        tx.send((path.to_string(), bytes))
+            .map_err(|_| io::Error::other("the stage's writer threads stopped"))
     }
 }
 
 impl Drop for Stage {
     fn drop(&mut self) {
+        if let Some(queue) = lock(&self.queue).take() {
+            let _ = queue.finish();
+        }
         if !self.committed {
-            remove_tree(&self.path, None);
+            remove_tree(&self.files.path, None);
             unmake(&self.made);
         }
     }

@@ -140,6 +140,15 @@ impl DoubleBuffer {
         let live: &Output = (**self.live.as_ref().expect("checked")).as_ref();
         let spare = self.spare.as_mut().expect("checked");
         let changed = differences(live, new);
+        if changed.is_empty() {
+            // The published site is this one already.
+            self.live = Some(site.clone());
+            return Ok(WriteStats {
+                written: 0,
+                unchanged: new.len(),
+                removed: 0,
+            });
+        }
         let mut todo: BTreeSet<&str> = changed.iter().copied().collect();
         todo.extend(spare.behind.iter().map(String::as_str));
 
