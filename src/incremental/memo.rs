@@ -29,6 +29,8 @@ pub struct PageMemo {
     site: RwLock<Option<(Value, u128)>>,
     /// Hashes of the current build's larger maps, shared between pages.
     shared: Arc<Shared>,
+    /// The names in the last context seen with each template, sorted.
+    names: RwLock<HashMap<String, Arc<Vec<String>>>>,
     pages: Mutex<Pages>,
 }
 
@@ -48,22 +50,24 @@ struct Pages {
 
 impl Default for PageMemo {
     fn default() -> Self {
-        let shared = Arc::new(Shared::default());
-        let in_filter = shared.clone();
         let mut keyer = Tera::new();
-        keyer.register_filter("memo_key", move |v: &Value, _: Kwargs, _: &State| {
-            let mut h = SipHasher13::new();
-            hash_context(v, &mut h, &in_filter);
-            format!("{:032x}", h.finish128().as_u128())
+        keyer.register_filter("memo_keys", |v: &Value, _: Kwargs, _: &State| {
+            let mut names: Vec<String> = v
+                .as_map()
+                .map(|m| m.keys().map(|k| k.to_string()).collect())
+                .unwrap_or_default();
+            names.sort();
+            names.join("\n")
         });
         keyer
-            .add_raw_template(KEYER, "{{ __tera_context | memo_key }}")
+            .add_raw_template(KEYER, "{{ __tera_context | memo_keys }}")
             .expect("the memo's own template compiles");
         PageMemo {
             keyer,
             theme: RwLock::new(Theme::default()),
             site: RwLock::new(None),
-            shared,
+            shared: Arc::new(Shared::default()),
+            names: RwLock::new(HashMap::new()),
             pages: Mutex::new(Pages::default()),
         }
     }
@@ -137,8 +141,14 @@ impl PageMemo {
 
     /// The key of one render; None when the context cannot be hashed.
     fn key(&self, template: &str, ctx: &Context) -> Option<u128> {
-        let rest = self.keyer.render(KEYER, ctx).ok()?;
-        let rest = u128::from_str_radix(&rest, 16).ok()?;
+        let names = self.names(template, ctx)?;
+        let mut h = SipHasher13::new();
+        h.write_usize(names.len());
+        for name in names.iter().filter(|n| *n != "site") {
+            write_str(&mut h, name);
+            hash_value(ctx.get(name)?, &mut h, &self.shared);
+        }
+        let rest = h.finish128().as_u128();
         let theme = self.theme.read().unwrap_or_else(|e| e.into_inner());
         let site = match ctx.get("site") {
             Some(site) => self.site_hash(site, theme.stamp_blind),
@@ -150,6 +160,45 @@ impl PageMemo {
         h.write_u128(rest);
         h.write_u128(site);
         Some(h.finish128().as_u128())
+    }
+
+    /// Every name in `ctx`, sorted. A context has no way to list its names
+    /// but the template engine's dump, which is slow; so the names found for
+    /// a template are kept, and checked by comparing the context with one
+    /// made of just those names (values are shared, so this is cheap).
+    fn names(&self, template: &str, ctx: &Context) -> Option<Arc<Vec<String>>> {
+        let known = self
+            .names
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(template)
+            .cloned();
+        if let Some(names) = known {
+            let mut probe = Context::new();
+            let mut all = true;
+            for name in names.iter() {
+                match ctx.get(name) {
+                    Some(v) => probe.insert_value(name.clone(), v.clone()),
+                    None => all = false,
+                }
+            }
+            if all && probe == *ctx {
+                return Some(names);
+            }
+        }
+        let listed = self.keyer.render(KEYER, ctx).ok()?;
+        let names: Arc<Vec<String>> = Arc::new(
+            listed
+                .split('\n')
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
+        self.names
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(template.to_string(), names.clone());
+        Some(names)
     }
 
     /// The hash of `site`, computed once per build value.
@@ -183,25 +232,6 @@ impl PageMemo {
         let hash = h.finish128().as_u128();
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = Some((site.clone(), hash));
         hash
-    }
-}
-
-/// Hashes a dumped context: every top-level entry except `site`.
-fn hash_context(v: &Value, h: &mut SipHasher13, shared: &Shared) {
-    match v.as_map() {
-        Some(map) => {
-            let mut entries: Vec<_> = map
-                .iter()
-                .filter(|(k, _)| k.as_str() != Some("site"))
-                .collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            h.write_usize(entries.len());
-            for (k, v) in entries {
-                hash_key(k, h);
-                hash_value(v, h, shared);
-            }
-        }
-        None => hash_value(v, h, shared),
     }
 }
 
@@ -417,6 +447,15 @@ mod tests {
             base,
             memo.key("b.html", &ctx("T", "1", Value::from(1))).unwrap()
         );
+        // One name more, then one fewer, then as before.
+        let mut more = ctx("T", "1", Value::from(1));
+        more.insert("extra", &1);
+        assert_ne!(base, k(&more));
+        let mut fewer = ctx("T", "1", Value::from(1));
+        fewer.remove("n");
+        assert_ne!(base, k(&fewer));
+        assert_ne!(k(&more), k(&fewer));
+        assert_eq!(base, k(&ctx("T", "1", Value::from(1))));
 
         memo.use_templates([("a.html", "{{ site.stamp }}")].into_iter());
         let k = |c: &Context| memo.key("a.html", c).unwrap();
