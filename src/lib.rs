@@ -268,6 +268,7 @@ pub fn build_with(opts: &Options, write_opts: write::WriteOptions) -> Result<Rep
 /// spare tree beside the output folder.
 pub struct Rebuilds {
     buffer: write::spare::DoubleBuffer,
+    caches: incremental::Caches,
 }
 
 impl Rebuilds {
@@ -277,13 +278,16 @@ impl Rebuilds {
                 &opts.output_dir(),
                 write::WriteOptions::default(),
             ),
+            caches: incremental::Caches::default(),
         }
     }
 
     /// Builds and publishes; on any error the output folder is left as it was.
     pub fn build(&mut self, opts: &Options) -> Result<Report, Diagnostics> {
         let started = Instant::now();
-        let built = build_in_memory(opts)?;
+        let built = build_in_memory_with(opts, Some(&self.caches));
+        self.caches.sweep();
+        let built = built?;
         let output = std::sync::Arc::new(built.output);
         let stats = self.buffer.publish(output.clone()).map_err(|e| {
             let mut d = built.diagnostics.clone();

@@ -142,6 +142,25 @@ fn a_series_of_edits_rebuilds_to_the_bytes_of_a_fresh_build() {
         "every page shows the title ({rendered} of {html})"
     );
 
+    // Raw HTML: the same Markdown renders differently once it is trusted.
+    std::fs::write(
+        talks.join("a-new-talk.md"),
+        "---\ntitle: A new talk\nspeakers: Tiago C. Peixoto\nroom: Room 2\nstart: 2017-04-26 16:00\n---\n<span onclick=\"x()\">Added</span> while serving.\n",
+    )
+    .unwrap();
+    rebuild_matches(&mut session, "raw HTML sanitised");
+    let conference = root.join("content/conference.yaml");
+    let text = std::fs::read_to_string(&conference).unwrap();
+    std::fs::write(
+        &conference,
+        format!("{text}\nmarkdown:\n  raw_html: trusted\n"),
+    )
+    .unwrap();
+    let (_, html) = rebuild_and_count(&mut session, "raw HTML trusted");
+    assert!(html > 0, "trusting raw HTML builds");
+    std::fs::write(&conference, &text).unwrap();
+    rebuild_matches(&mut session, "raw HTML sanitised again");
+
     // An error, reported like a fresh build, then fixed.
     edit(
         &talks.join("uncivic-tech.md"),

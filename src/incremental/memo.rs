@@ -12,7 +12,7 @@
 use siphasher::sip128::{Hasher128, SipHasher13};
 use std::collections::HashMap;
 use std::hash::Hasher;
-use std::sync::{Mutex, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use tera::{Context, Kwargs, State, Tera, Value};
 
 /// The template that hashes a context: every entry but `site`.
@@ -27,6 +27,10 @@ pub struct PageMemo {
     /// The current build's `site` value (kept alive, so that its address
     /// identifies it) and its hash.
     site: RwLock<Option<(Value, u128)>>,
+    /// Hashes of the current build's larger maps, shared between pages.
+    shared: Arc<Shared>,
+    /// The names in the last context seen with each template, sorted.
+    names: RwLock<HashMap<String, Arc<Vec<String>>>>,
     pages: Mutex<Pages>,
 }
 
@@ -47,18 +51,23 @@ struct Pages {
 impl Default for PageMemo {
     fn default() -> Self {
         let mut keyer = Tera::new();
-        keyer.register_filter("memo_key", |v: &Value, _: Kwargs, _: &State| {
-            let mut h = SipHasher13::new();
-            hash_context(v, &mut h);
-            format!("{:032x}", h.finish128().as_u128())
+        keyer.register_filter("memo_keys", |v: &Value, _: Kwargs, _: &State| {
+            let mut names: Vec<String> = v
+                .as_map()
+                .map(|m| m.keys().map(|k| k.to_string()).collect())
+                .unwrap_or_default();
+            names.sort();
+            names.join("\n")
         });
         keyer
-            .add_raw_template(KEYER, "{{ __tera_context | memo_key }}")
+            .add_raw_template(KEYER, "{{ __tera_context | memo_keys }}")
             .expect("the memo's own template compiles");
         PageMemo {
             keyer,
             theme: RwLock::new(Theme::default()),
             site: RwLock::new(None),
+            shared: Arc::new(Shared::default()),
+            names: RwLock::new(HashMap::new()),
             pages: Mutex::new(Pages::default()),
         }
     }
@@ -84,6 +93,7 @@ impl PageMemo {
             pages.by_key.clear();
         }
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = None;
+        self.shared.clear();
     }
 
     /// The page `template` renders with `ctx`: remembered, or rendered now
@@ -125,13 +135,20 @@ impl PageMemo {
         pages.hits = 0;
         pages.misses = 0;
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = None;
+        self.shared.clear();
         counts
     }
 
     /// The key of one render; None when the context cannot be hashed.
     fn key(&self, template: &str, ctx: &Context) -> Option<u128> {
-        let rest = self.keyer.render(KEYER, ctx).ok()?;
-        let rest = u128::from_str_radix(&rest, 16).ok()?;
+        let names = self.names(template, ctx)?;
+        let mut h = SipHasher13::new();
+        h.write_usize(names.len());
+        for name in names.iter().filter(|n| *n != "site") {
+            write_str(&mut h, name);
+            hash_value(ctx.get(name)?, &mut h, &self.shared);
+        }
+        let rest = h.finish128().as_u128();
         let theme = self.theme.read().unwrap_or_else(|e| e.into_inner());
         let site = match ctx.get("site") {
             Some(site) => self.site_hash(site, theme.stamp_blind),
@@ -143,6 +160,45 @@ impl PageMemo {
         h.write_u128(rest);
         h.write_u128(site);
         Some(h.finish128().as_u128())
+    }
+
+    /// Every name in `ctx`, sorted. A context has no way to list its names
+    /// but the template engine's dump, which is slow; so the names found for
+    /// a template are kept, and checked by comparing the context with one
+    /// made of just those names (values are shared, so this is cheap).
+    fn names(&self, template: &str, ctx: &Context) -> Option<Arc<Vec<String>>> {
+        let known = self
+            .names
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(template)
+            .cloned();
+        if let Some(names) = known {
+            let mut probe = Context::new();
+            let mut all = true;
+            for name in names.iter() {
+                match ctx.get(name) {
+                    Some(v) => probe.insert_value(name.clone(), v.clone()),
+                    None => all = false,
+                }
+            }
+            if all && probe == *ctx {
+                return Some(names);
+            }
+        }
+        let listed = self.keyer.render(KEYER, ctx).ok()?;
+        let names: Arc<Vec<String>> = Arc::new(
+            listed
+                .split('\n')
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .collect(),
+        );
+        self.names
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(template.to_string(), names.clone());
+        Some(names)
     }
 
     /// The hash of `site`, computed once per build value.
@@ -168,10 +224,10 @@ impl PageMemo {
                 h.write_usize(entries.len());
                 for (k, v) in entries {
                     hash_key(k, &mut h);
-                    hash_value(v, &mut h);
+                    hash_value(v, &mut h, &self.shared);
                 }
             }
-            None => hash_value(site, &mut h),
+            None => hash_value(site, &mut h, &self.shared),
         }
         let hash = h.finish128().as_u128();
         *self.site.write().unwrap_or_else(|e| e.into_inner()) = Some((site.clone(), hash));
@@ -179,22 +235,51 @@ impl PageMemo {
     }
 }
 
-/// Hashes a dumped context: every top-level entry except `site`.
-fn hash_context(v: &Value, h: &mut SipHasher13) {
-    match v.as_map() {
-        Some(map) => {
-            let mut entries: Vec<_> = map
-                .iter()
-                .filter(|(k, _)| k.as_str() != Some("site"))
-                .collect();
-            entries.sort_by(|a, b| a.0.cmp(b.0));
-            h.write_usize(entries.len());
-            for (k, v) in entries {
-                hash_key(k, h);
-                hash_value(v, h);
-            }
+/// Maps with at least this many entries are hashed once per build and
+/// looked up by address afterwards (a talk's view appears on many pages).
+const SHARED_MAP: usize = 4;
+
+/// The hashes of the current build's larger maps, by address. Each value is
+/// kept alive while its hash is remembered, so an address is never reused.
+#[derive(Default)]
+struct Shared {
+    maps: RwLock<HashMap<usize, (Value, u128)>>,
+}
+
+impl Shared {
+    fn map_hash(&self, v: &Value, map: &tera::value::Map) -> u128 {
+        let address = map as *const tera::value::Map as usize;
+        if let Some((_, hash)) = self
+            .maps
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&address)
+        {
+            return *hash;
         }
-        None => hash_value(v, h),
+        let mut h = SipHasher13::new();
+        hash_entries(map, &mut h, self);
+        let hash = h.finish128().as_u128();
+        self.maps
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(address, (v.clone(), hash));
+        hash
+    }
+
+    fn clear(&self) {
+        self.maps.write().unwrap_or_else(|e| e.into_inner()).clear();
+    }
+}
+
+fn hash_entries(map: &tera::value::Map, h: &mut SipHasher13, shared: &Shared) {
+    let mut entries: Vec<_> = map.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    h.write_u8(b'm');
+    h.write_usize(entries.len());
+    for (k, v) in entries {
+        hash_key(k, h);
+        hash_value(v, h, shared);
     }
 }
 
@@ -218,24 +303,22 @@ fn hash_key(k: &tera::value::Key, h: &mut SipHasher13) {
 
 /// Hashes a value so that values that render differently hash differently:
 /// unlike `==`, an integer is not a float and a safe string is not an unsafe one.
-fn hash_value(v: &Value, h: &mut SipHasher13) {
+fn hash_value(v: &Value, h: &mut SipHasher13, shared: &Shared) {
     if let Some(s) = v.as_str() {
         h.write_u8(if v.is_safe() { b'S' } else { b's' });
         write_str(h, s);
     } else if let Some(map) = v.as_map() {
-        let mut entries: Vec<_> = map.iter().collect();
-        entries.sort_by(|a, b| a.0.cmp(b.0));
-        h.write_u8(b'm');
-        h.write_usize(entries.len());
-        for (k, v) in entries {
-            hash_key(k, h);
-            hash_value(v, h);
+        if map.len() >= SHARED_MAP {
+            h.write_u8(b'M');
+            h.write_u128(shared.map_hash(v, map));
+        } else {
+            hash_entries(map, h, shared);
         }
     } else if let Some(items) = v.as_array() {
         h.write_u8(b'a');
         h.write_usize(items.len());
         for item in items {
-            hash_value(item, h);
+            hash_value(item, h, shared);
         }
     } else if let Some(b) = v.as_bool() {
         h.write_u8(b'b');
@@ -364,6 +447,15 @@ mod tests {
             base,
             memo.key("b.html", &ctx("T", "1", Value::from(1))).unwrap()
         );
+        // One name more, then one fewer, then as before.
+        let mut more = ctx("T", "1", Value::from(1));
+        more.insert("extra", &1);
+        assert_ne!(base, k(&more));
+        let mut fewer = ctx("T", "1", Value::from(1));
+        fewer.remove("n");
+        assert_ne!(base, k(&fewer));
+        assert_ne!(k(&more), k(&fewer));
+        assert_eq!(base, k(&ctx("T", "1", Value::from(1))));
 
         memo.use_templates([("a.html", "{{ site.stamp }}")].into_iter());
         let k = |c: &Context| memo.key("a.html", c).unwrap();

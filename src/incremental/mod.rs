@@ -20,6 +20,18 @@ pub struct Caches {
     pub pages: Arc<PageMemo>,
 }
 
+impl Caches {
+    /// Ends a build: forgets what it did not use. Returns what it reused.
+    pub fn sweep(&self) -> Reuse {
+        self.docs.sweep();
+        let (pages_reused, pages_rendered) = self.pages.sweep();
+        Reuse {
+            pages_reused,
+            pages_rendered,
+        }
+    }
+}
+
 /// A site being rebuilt again and again (serve and watch).
 pub struct Session {
     pub opts: Options,
@@ -44,14 +56,6 @@ impl Session {
     /// Builds the site in memory, reusing what the last build made.
     pub fn build(&mut self) -> (Result<Built, Diagnostics>, Reuse) {
         let result = crate::build_in_memory_with(&self.opts, Some(&self.caches));
-        self.caches.docs.sweep();
-        let (pages_reused, pages_rendered) = self.caches.pages.sweep();
-        (
-            result,
-            Reuse {
-                pages_reused,
-                pages_rendered,
-            },
-        )
+        (result, self.caches.sweep())
     }
 }

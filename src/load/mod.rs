@@ -8,9 +8,10 @@ pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::incremental::DocCache;
-use crate::model::StaticFile;
+use crate::model::{RawHtml, StaticFile, Text};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 /// Everything read from `content/`.
@@ -46,12 +47,28 @@ pub struct Document {
     pub body: String,
     /// 1-based line where the body starts.
     pub body_line: usize,
+    /// The body rendered by [`Document::body_text`], shared by every copy
+    /// of this document (the copies a rebuild takes from the parse cache).
+    pub rendered: Arc<Mutex<Option<(RawHtml, Text)>>>,
 }
 
 impl Document {
     /// The value of a top-level key.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.front.get(key)
+    }
+
+    /// The body rendered from Markdown; only the first call renders it.
+    pub fn body_text(&self, raw_html: RawHtml) -> Text {
+        let mut slot = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        match &*slot {
+            Some((mode, text)) if *mode == raw_html => text.clone(),
+            _ => {
+                let text = crate::markdown::text(&self.body, raw_html);
+                *slot = Some((raw_html, text.clone()));
+                text
+            }
+        }
     }
 }
 
@@ -143,6 +160,7 @@ pub fn load_with(
                 front,
                 body: String::new(),
                 body_line: 1,
+                rendered: Arc::default(),
             }),
             Err(e) => {
                 diagnostics.push(
@@ -367,6 +385,7 @@ fn parse_document(
         front,
         body,
         body_line,
+        rendered: Arc::default(),
     })
 }
 
