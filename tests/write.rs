@@ -680,7 +680,9 @@ const SPARE_VERSIONS: u32 = 30;
 fn spare_child() {
     use programme::write::spare::DoubleBuffer;
     let dir = std::env::var("PROGRAMME_SPARE_CHILD").expect("run by the kill test");
-    let mut buffer = DoubleBuffer::new(Path::new(&dir), Default::default());
+    // Atomicity is what is tested here, not durability: no flush.
+    let opts = programme::write::WriteOptions::preview();
+    let mut buffer = DoubleBuffer::new(Path::new(&dir), opts);
     for v in 1..=SPARE_VERSIONS {
         buffer
             .publish(std::sync::Arc::new(big_site(v, 200)))

@@ -160,7 +160,7 @@ impl DoubleBuffer {
             None => remove(&spare.path, path),
         })?;
         if self.opts.sync {
-            sync_tree(&spare.path)?;
+            flush(&spare.path, &todo, new)?;
         }
         let parent = target.parent().unwrap_or(Path::new("."));
         if exchange(&spare.path, target)? {
@@ -211,6 +211,41 @@ fn differences<'a>(old: &'a Output, new: &'a Output) -> Vec<&'a str> {
         .collect();
     out.extend(old.paths().filter(|p| !new.contains(p)));
     out
+}
+
+/// Above this many changed files, one `syncfs` is cheaper than a flush per file.
+const FLUSH_FILES: usize = 64;
+
+/// Makes the spare's changes durable before the swap: the changed files and
+/// their folders one by one when they are few (so the flush does not wait
+/// for other writers on the file system), else the whole file system.
+fn flush(root: &Path, todo: &[&str], new: &Output) -> io::Result<()> {
+    if todo.len() > FLUSH_FILES {
+        return sync_tree(root);
+    }
+    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+    for path in todo {
+        let dest = root.join(path);
+        if new.contains(path) {
+            fs::File::open(&dest)?.sync_all()?;
+        }
+        // Every folder up to the root that is still there: one holds the new
+        // or removed entry, and new folders must be in their parents.
+        let mut dir = dest.parent();
+        while let Some(d) = dir {
+            if d.is_dir() {
+                folders.insert(d.to_path_buf());
+            }
+            if d == root {
+                break;
+            }
+            dir = d.parent();
+        }
+    }
+    for d in folders {
+        sync_dir(&d)?;
+    }
+    Ok(())
 }
 
 /// Puts `bytes` at `path` in the spare as a new file (never in place).
