@@ -10,7 +10,7 @@
 //!   it, with and without early writeback of each file (`sync_file_range`),
 //!   with the time the `syncfs` itself took;
 //! - `cp -r`: copying that finished output folder (the floor for a build
-//!   that writes as many files);
+//!   that writes as many files), timed alternately with the full build;
 //! - `memory`: the in-memory build (load, resolve, check, render, feeds:
 //!   everything but the write), in this process;
 //! - `edit`: one talk file changed, then the in-memory build plus the publish
@@ -212,19 +212,45 @@ fn main() {
             ..Options::new(&root)
         };
 
-        // Full build to disk, as a separate process, into an empty folder.
-        let disk = time_runs(
-            runs,
-            || remove(&out),
-            || {
-                run(Command::new(&bin)
-                    .arg("build")
-                    .arg("--root")
-                    .arg(&root)
-                    .arg("--output")
-                    .arg(&out));
-            },
-        );
+        // Full build to disk, as a separate process, into an empty folder,
+        // and `cp -r` of its output, alternating (which goes first too): file
+        // creation on some disks slows down for a while after large
+        // deletions, and each timed step here follows one.
+        let build = || {
+            run(Command::new(&bin)
+                .arg("build")
+                .arg("--root")
+                .arg(&root)
+                .arg("--output")
+                .arg(&out));
+        };
+        let copy_out = || {
+            run(Command::new("cp").arg("-r").arg(&out).arg(&copy));
+        };
+        let (mut disks, mut cps) = (Vec::new(), Vec::new());
+        for i in 0..=runs {
+            let timed = |f: &dyn Fn()| {
+                let started = Instant::now();
+                f();
+                started.elapsed()
+            };
+            let (d, c) = if i % 2 == 0 {
+                remove(&out);
+                let d = timed(&build);
+                remove(&copy);
+                (d, timed(&copy_out))
+            } else {
+                remove(&copy);
+                let c = timed(&copy_out);
+                remove(&out);
+                (timed(&build), c)
+            };
+            if i > 0 {
+                disks.push(d);
+                cps.push(c);
+            }
+        }
+        let (disk, cp) = (median(disks), median(cps));
         let (files, bytes) = tree_size(&out);
         println!(
             "output: {files} files, {:.1} MB",
@@ -232,13 +258,6 @@ fn main() {
         );
         println!("full build to disk (process)   {:>10}", ms(disk));
 
-        let cp = time_runs(
-            runs,
-            || remove(&copy),
-            || {
-                run(Command::new("cp").arg("-r").arg(&out).arg(&copy));
-            },
-        );
         remove(&copy);
         println!(
             "cp -r of that output           {:>10}   build/cp = {:.2}",

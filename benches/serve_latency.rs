@@ -2,7 +2,8 @@
 //! a generated 1,000-talk one, edits a talk's title several times (saving by
 //! rename, as editors do) and prints the median, min and max time from the
 //! save to (a) the reload event arriving on the event stream, (b) the page
-//! with the new title being served, (c) the output folder on disk updated.
+//! with the new title being served, (c) the output folder on disk updated,
+//! and the server's own timing of the in-memory rebuild within (a).
 //!
 //! Run with `cargo bench --bench serve_latency` (EDITS=n changes the count).
 
@@ -54,6 +55,8 @@ fn run(name: &str, root: &Path, talk: &str, edits: usize) {
     let original = std::fs::read_to_string(&file).unwrap();
 
     let (mut reload, mut served, mut published) = (Vec::new(), Vec::new(), Vec::new());
+    let mut rebuilt = Vec::new();
+    while server.rebuilds.try_recv().is_ok() {}
     for i in 0..edits {
         let title = format!("Latency probe number {i}");
         let text = set_title(&original, &title);
@@ -86,6 +89,11 @@ fn run(name: &str, root: &Path, talk: &str, edits: usize) {
             }
             std::thread::sleep(Duration::from_millis(2));
         }
+        // The server's own timing of this edit's rebuild (the last one, if
+        // the save happened to cause two).
+        if let Some(d) = server.rebuilds.try_iter().last() {
+            rebuilt.push(d);
+        }
         reload.push(got_reload.unwrap());
         served.push(got_page.unwrap());
         published.push(got_disk.unwrap());
@@ -94,6 +102,11 @@ fn run(name: &str, root: &Path, talk: &str, edits: usize) {
     report("reload event received", &mut reload);
     report("new page served", &mut served);
     report("output folder updated", &mut published);
+    if !rebuilt.is_empty() {
+        // The rest of "reload event received" is the wait for the save to
+        // settle (debounce) and the hand-over to the event stream.
+        report("(rebuild in memory)", &mut rebuilt);
+    }
 }
 
 fn report(what: &str, v: &mut [Duration]) {
@@ -136,6 +149,8 @@ fn copy_tree(from: &Path, to: &Path) {
 struct Server {
     child: Child,
     addr: String,
+    /// The rebuild times the server reports, one per rebuild.
+    rebuilds: Receiver<Duration>,
 }
 
 impl Server {
@@ -154,9 +169,25 @@ impl Server {
                 break rest.split('/').next().unwrap().to_string();
             }
         };
-        // Keep draining stdout so the server never blocks on it.
-        std::thread::spawn(move || for _ in lines {});
-        Server { child, addr }
+        // Keep draining stdout so the server never blocks on it, passing on
+        // the rebuild times it prints ("rebuilt in N ms: ...").
+        let (tx, rebuilds) = channel();
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let ms = line
+                    .strip_prefix("rebuilt in ")
+                    .and_then(|rest| rest.split(' ').next())
+                    .and_then(|n| n.parse::<u64>().ok());
+                if let Some(ms) = ms {
+                    let _ = tx.send(Duration::from_millis(ms));
+                }
+            }
+        });
+        Server {
+            child,
+            addr,
+            rebuilds,
+        }
     }
 }
 

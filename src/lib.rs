@@ -15,6 +15,7 @@ pub mod diagnostic;
 pub mod feeds;
 pub mod fields;
 pub mod import;
+pub mod incremental;
 pub mod init;
 pub mod load;
 pub mod markdown;
@@ -129,8 +130,15 @@ impl Report {
 /// Loads and validates the programme: everything up to rendering.
 /// Returns every diagnostic found; the Err side holds at least one error.
 pub fn load_programme(opts: &Options) -> Result<(Programme, Diagnostics), Diagnostics> {
+    load_programme_with(opts, None)
+}
+
+fn load_programme_with(
+    opts: &Options,
+    caches: Option<&incremental::Caches>,
+) -> Result<(Programme, Diagnostics), Diagnostics> {
     let mut diagnostics = Diagnostics::new();
-    let content = load::load(&opts.root, &mut diagnostics);
+    let content = load::load_with(&opts.root, &mut diagnostics, caches.map(|c| &c.docs));
     let programme = content
         .as_ref()
         .and_then(|c| resolve::programme(c, opts.drafts, &mut diagnostics));
@@ -146,10 +154,19 @@ pub fn load_programme(opts: &Options) -> Result<(Programme, Diagnostics), Diagno
 
 /// Builds the whole site in memory: load, resolve, check, render, feeds.
 pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
+    build_in_memory_with(opts, None)
+}
+
+/// [`build_in_memory`], reusing what earlier builds left in `caches`
+/// (see [`incremental::Session`]).
+pub fn build_in_memory_with(
+    opts: &Options,
+    caches: Option<&incremental::Caches>,
+) -> Result<Built, Diagnostics> {
     let started = Instant::now();
-    let (programme, mut diagnostics) = load_programme(opts)?;
+    let (programme, mut diagnostics) = load_programme_with(opts, caches)?;
     let store = Mutex::new(Output::new());
-    render_into(opts, &programme, &mut diagnostics, &store)?;
+    render_into(opts, &programme, &mut diagnostics, &store, caches)?;
     Ok(Built {
         programme,
         output: store.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -166,6 +183,7 @@ fn render_into(
     programme: &Programme,
     diagnostics: &mut Diagnostics,
     store: &dyn Store,
+    caches: Option<&incremental::Caches>,
 ) -> Result<Manifest, Diagnostics> {
     let env = Env {
         stamp: build_stamp(&opts.root),
@@ -173,10 +191,15 @@ fn render_into(
     };
     let renderers: Vec<Box<dyn Renderer>> = vec![
         Box::new(
-            render::Html::load(&opts.root, &programme.conference.theme).map_err(|mut d| {
-                d.extend(diagnostics.clone());
-                d
-            })?,
+            render::Html::load(&opts.root, &programme.conference.theme)
+                .map(|h| match caches {
+                    Some(c) => h.with_memo(c.pages.clone()),
+                    None => h,
+                })
+                .map_err(|mut d| {
+                    d.extend(diagnostics.clone());
+                    d
+                })?,
         ),
         Box::new(feeds::ical::Ical),
         Box::new(feeds::frab::Frab),
@@ -223,7 +246,7 @@ pub fn build_with(opts: &Options, write_opts: write::WriteOptions) -> Result<Rep
     };
     let stage = write::Stage::begin(&out_dir, write_opts).map_err(|e| failed(e, &diagnostics))?;
     // On error the stage is dropped, which removes it.
-    let manifest = render_into(opts, &programme, &mut diagnostics, &stage)?;
+    let manifest = render_into(opts, &programme, &mut diagnostics, &stage, None)?;
     let swapped = stage.commit().map_err(|e| failed(e, &diagnostics))?;
     let synced = swapped.synced();
     let stats = swapped.finish();
@@ -245,6 +268,7 @@ pub fn build_with(opts: &Options, write_opts: write::WriteOptions) -> Result<Rep
 /// spare tree beside the output folder.
 pub struct Rebuilds {
     buffer: write::spare::DoubleBuffer,
+    caches: incremental::Caches,
 }
 
 impl Rebuilds {
@@ -254,13 +278,16 @@ impl Rebuilds {
                 &opts.output_dir(),
                 write::WriteOptions::default(),
             ),
+            caches: incremental::Caches::default(),
         }
     }
 
     /// Builds and publishes; on any error the output folder is left as it was.
     pub fn build(&mut self, opts: &Options) -> Result<Report, Diagnostics> {
         let started = Instant::now();
-        let built = build_in_memory(opts)?;
+        let built = build_in_memory_with(opts, Some(&self.caches));
+        self.caches.sweep();
+        let built = built?;
         let output = std::sync::Arc::new(built.output);
         let stats = self.buffer.publish(output.clone()).map_err(|e| {
             let mut d = built.diagnostics.clone();

@@ -5,7 +5,6 @@
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::fields::{closest, Fields};
 use crate::load::{Content, Document, Node, Value};
-use crate::markdown;
 use crate::model::*;
 use crate::time;
 use chrono::{Duration, NaiveDate, NaiveTime};
@@ -698,7 +697,7 @@ fn talk(doc: &Document, conf: &Conference, diagnostics: &mut Diagnostics) -> Opt
         );
     }
     let extra = f.extra(TALK_KEYS);
-    let abstract_ = markdown::text(&doc.body, conf.raw_html);
+    let abstract_ = doc.body_text(conf.raw_html);
     let failed = f.diagnostics.has_errors();
     if failed || (has_start_key && scheduled.is_none()) {
         return None;
@@ -797,7 +796,7 @@ fn speaker(
         affiliation,
         photo,
         links,
-        bio: markdown::text(&doc.body, conf.raw_html),
+        bio: doc.body_text(conf.raw_html),
         talks: Vec::new(),
         source: Some(doc.path.clone()),
         extra,
@@ -845,7 +844,7 @@ fn page(doc: &Document, conf: &Conference, diagnostics: &mut Diagnostics) -> Opt
     Some(Page {
         slug: slug?,
         title: title?,
-        body: markdown::text(&doc.body, conf.raw_html),
+        body: doc.body_text(conf.raw_html),
         source: doc.path.clone(),
         extra,
     })

@@ -635,6 +635,11 @@ fn double_buffered_publishes_after_a_series_of_edits_equal_a_fresh_build() {
             previous = big_site(9, 30);
         }
     }
+    // Publishing the same site again changes nothing.
+    let before = tree(&out);
+    let stats = buffer.publish(Arc::new(previous.clone())).unwrap();
+    assert_eq!((stats.written, stats.removed), (0, 0));
+    assert_eq!(tree(&out), before);
     let spare = buffer.spare_path().unwrap().to_path_buf();
     drop(buffer);
     assert!(!spare.exists(), "the spare is removed with the buffer");

@@ -7,9 +7,11 @@ pub mod front;
 pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::StaticFile;
+use crate::incremental::DocCache;
+use crate::model::{RawHtml, StaticFile, Text};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 /// Everything read from `content/`.
@@ -45,12 +47,28 @@ pub struct Document {
     pub body: String,
     /// 1-based line where the body starts.
     pub body_line: usize,
+    /// The body rendered by [`Document::body_text`], shared by every copy
+    /// of this document (the copies a rebuild takes from the parse cache).
+    pub rendered: Arc<Mutex<Option<(RawHtml, Text)>>>,
 }
 
 impl Document {
     /// The value of a top-level key.
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.front.get(key)
+    }
+
+    /// The body rendered from Markdown; only the first call renders it.
+    pub fn body_text(&self, raw_html: RawHtml) -> Text {
+        let mut slot = self.rendered.lock().unwrap_or_else(|e| e.into_inner());
+        match &*slot {
+            Some((mode, text)) if *mode == raw_html => text.clone(),
+            _ => {
+                let text = crate::markdown::text(&self.body, raw_html);
+                *slot = Some((raw_html, text.clone()));
+                text
+            }
+        }
     }
 }
 
@@ -114,6 +132,16 @@ pub struct Key {
 /// Reads `root/content`. Returns None when there is no content/ folder;
 /// every problem goes into `diagnostics`.
 pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
+    load_with(root, diagnostics, None)
+}
+
+/// [`load`], parsing only the files whose bytes are not in `cache` (a
+/// rebuild re-parses what changed; the diagnostics are the same).
+pub fn load_with(
+    root: &Path,
+    diagnostics: &mut Diagnostics,
+    cache: Option<&DocCache>,
+) -> Option<Content> {
     let content = root.join("content");
     if !content.is_dir() {
         diagnostics.push(
@@ -132,6 +160,7 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
                 front,
                 body: String::new(),
                 body_line: 1,
+                rendered: Arc::default(),
             }),
             Err(e) => {
                 diagnostics.push(
@@ -145,9 +174,9 @@ pub fn load(root: &Path, diagnostics: &mut Diagnostics) -> Option<Content> {
         },
         None => None,
     };
-    let talks = load_folder(root, "talks", diagnostics);
-    let speakers = load_folder(root, "speakers", diagnostics);
-    let pages = load_folder(root, "pages", diagnostics);
+    let talks = load_folder(root, "talks", diagnostics, cache);
+    let speakers = load_folder(root, "speakers", diagnostics, cache);
+    let pages = load_folder(root, "pages", diagnostics, cache);
     let (static_files, outside_static) = load_static(root, diagnostics);
     Some(Content {
         root: root.to_path_buf(),
@@ -174,29 +203,60 @@ pub fn is_ignored_name(name: &str) -> bool {
         || name == "4913"
 }
 
+/// One content file read and parsed, with its problems; from `cache` when
+/// its bytes are the ones parsed last time.
+fn load_document(
+    root: &Path,
+    rel: &Path,
+    name: &str,
+    cache: Option<&DocCache>,
+) -> (Option<Document>, Diagnostics) {
+    let mut d = Diagnostics::new();
+    let Some(bytes) = read_bytes(root, rel, &mut d) else {
+        return (None, d);
+    };
+    if let Some(hit) = cache.and_then(|c| c.get(rel, &bytes)) {
+        return hit;
+    }
+    let doc =
+        decode_text(rel, &bytes, &mut d).and_then(|text| parse_document(rel, name, text, &mut d));
+    if let Some(c) = cache {
+        c.put(rel, bytes, &doc, &d);
+    }
+    (doc, d)
+}
+
 fn read_text(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<String> {
-    let bytes = match std::fs::read(root.join(rel)) {
-        Ok(b) => b,
+    let bytes = read_bytes(root, rel, diagnostics)?;
+    decode_text(rel, &bytes, diagnostics)
+}
+
+fn read_bytes(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<Vec<u8>> {
+    match std::fs::read(root.join(rel)) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             diagnostics.push(
                 Diagnostic::error("missing-file", format!("{} is missing", rel.display()))
                     .in_file(rel)
                     .with_help("every programme needs content/conference.yaml with at least `title`, `acronym` and `timezone`"),
             );
-            return None;
+            None
         }
         Err(e) => {
             diagnostics.push(
                 Diagnostic::error("io", format!("could not read {}: {e}", rel.display()))
                     .in_file(rel),
             );
-            return None;
+            None
         }
-    };
-    match front::decode(&bytes) {
+        Ok(b) => Some(b),
+    }
+}
+
+fn decode_text(rel: &Path, bytes: &[u8], diagnostics: &mut Diagnostics) -> Option<String> {
+    match front::decode(bytes) {
         Ok(t) => Some(t),
         Err((line, column)) => {
-            let lossy = String::from_utf8_lossy(&bytes)
+            let lossy = String::from_utf8_lossy(bytes)
                 .replace("\r\n", "\n")
                 .replace('\r', "\n");
             diagnostics.push(
@@ -211,7 +271,12 @@ fn read_text(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<S
 }
 
 /// Loads every `*.md` in `content/<folder>/`, in parallel, sorted by path.
-fn load_folder(root: &Path, folder: &str, diagnostics: &mut Diagnostics) -> Vec<Document> {
+fn load_folder(
+    root: &Path,
+    folder: &str,
+    diagnostics: &mut Diagnostics,
+    cache: Option<&DocCache>,
+) -> Vec<Document> {
     let dir = root.join("content").join(folder);
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
@@ -243,12 +308,7 @@ fn load_folder(root: &Path, folder: &str, diagnostics: &mut Diagnostics) -> Vec<
     paths.sort();
     let results: Vec<(Option<Document>, Diagnostics)> = paths
         .par_iter()
-        .map(|(rel, name)| {
-            let mut d = Diagnostics::new();
-            let doc = read_text(root, rel, &mut d)
-                .and_then(|text| parse_document(rel, name, text, &mut d));
-            (doc, d)
-        })
+        .map(|(rel, name)| load_document(root, rel, name, cache))
         .collect();
     let mut docs = Vec::with_capacity(results.len());
     for (doc, d) in results {
@@ -325,6 +385,7 @@ fn parse_document(
         front,
         body,
         body_line,
+        rendered: Arc::default(),
     })
 }
 

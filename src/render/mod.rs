@@ -11,12 +11,14 @@ pub mod theme;
 pub mod view;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::incremental::PageMemo;
 use crate::model::Programme;
 use crate::output::Sink;
 use crate::{Env, Renderer};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tera::{Context, Tera, Value};
 use view::Views;
 
@@ -37,6 +39,8 @@ pub struct Html {
     sources: HashMap<String, (PathBuf, String)>,
     /// Theme assets: output path, bytes, origin.
     statics: Vec<(String, Vec<u8>, PathBuf)>,
+    /// Pages rendered by earlier builds, when rebuilding (serve, watch).
+    memo: Option<Arc<PageMemo>>,
     /// True when the day section's templates only ever print `root` as
     /// `{{ root }}`, so one rendering serves every page (see [`Section`]).
     shared_sections: bool,
@@ -102,11 +106,35 @@ impl Html {
             tera,
             sources,
             statics,
+            memo: None,
             shared_sections,
         })
     }
 
+    /// Reuses the pages `memo` holds whose template and context are unchanged.
+    pub fn with_memo(mut self, memo: Arc<PageMemo>) -> Html {
+        memo.use_templates(
+            self.sources
+                .iter()
+                .map(|(n, (_, t))| (n.as_str(), t.as_str())),
+        );
+        self.memo = Some(memo);
+        self
+    }
+
     fn render_page(
+        &self,
+        template: &str,
+        ctx: &Context,
+        capacity: usize,
+    ) -> Result<String, Box<Diagnostic>> {
+        match &self.memo {
+            Some(memo) => memo.render(template, ctx, || self.render_now(template, ctx, capacity)),
+            None => self.render_now(template, ctx, capacity),
+        }
+    }
+
+    fn render_now(
         &self,
         template: &str,
         ctx: &Context,

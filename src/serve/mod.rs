@@ -1,5 +1,6 @@
-//! Serving: watch the site, rebuild everything in memory on each change,
-//! swap the output in, serve it over HTTP and tell open tabs to reload.
+//! Serving: watch the site, rebuild in memory on each change (re-parsing
+//! and re-rendering only what changed, see [`crate::incremental`]), swap the
+//! output in, serve it over HTTP and tell open tabs to reload.
 //!
 //! `programme serve` holds the last good build in memory and answers every
 //! request from it, so a page is never read half-written; each successful
@@ -14,6 +15,7 @@ pub mod reload;
 pub mod watch;
 
 use crate::diagnostic::Diagnostics;
+use crate::incremental::Session;
 use crate::output::Output;
 use crate::write::{self, spare::DoubleBuffer, WriteOptions};
 use crate::Options;
@@ -97,9 +99,10 @@ impl State {
 
 /// Rebuilds in memory; on success serves the new site and tells tabs to reload,
 /// on failure shows the errors. Returns the site to publish, if there is a new one.
-fn rebuild(opts: &Options, state: &State) -> Option<Arc<Site>> {
+fn rebuild(session: &mut Session, state: &State) -> Option<Arc<Site>> {
     let started = Instant::now();
-    match crate::build_in_memory(opts) {
+    let (result, reuse) = session.build();
+    match result {
         Ok(built) => {
             print_diagnostics(&built.diagnostics);
             let had_error = state.error().is_some();
@@ -110,11 +113,13 @@ fn rebuild(opts: &Options, state: &State) -> Option<Arc<Site>> {
                 Some((version, site)) => {
                     state.send(Event::Reload { version });
                     println!(
-                        "{} in {} ms: {} talks, {} files",
+                        "{} in {} ms: {} talks, {} files ({} pages rendered, {} reused)",
                         if version == 1 { "built" } else { "rebuilt" },
                         started.elapsed().as_millis(),
                         built.programme.talks.len(),
-                        site.output.len()
+                        site.output.len(),
+                        reuse.pages_rendered,
+                        reuse.pages_reused
                     );
                     Some(site)
                 }
@@ -254,7 +259,8 @@ pub fn serve(opts: &Options, serve: &ServeOptions) -> Result<(), String> {
     let publisher = Publisher::start(out_dir.clone(), state.clone());
     // Watch before the first build, so no save is missed in between.
     let mut watcher = watch::Watcher::start(&opts.root, &out_dir, serve.poll)?;
-    if let Some(site) = rebuild(opts, &state) {
+    let mut session = Session::new(opts.clone());
+    if let Some(site) = rebuild(&mut session, &state) {
         publisher.submit(site);
     }
 
@@ -288,12 +294,11 @@ pub fn serve(opts: &Options, serve: &ServeOptions) -> Result<(), String> {
         open_browser(&url);
     }
 
-    let loop_opts = opts.clone();
     let loop_state = state.clone();
     let loop_publisher = publisher.clone();
     std::thread::spawn(move || {
         while watcher.wait_change().is_some() {
-            if let Some(site) = rebuild(&loop_opts, &loop_state) {
+            if let Some(site) = rebuild(&mut session, &loop_state) {
                 loop_publisher.submit(site);
             }
         }

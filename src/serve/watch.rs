@@ -10,9 +10,16 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::time::Duration;
 
-/// Quiet time after the last event before a rebuild starts: long enough to
-/// see an editor's save-by-rename as one change, short enough to feel instant.
-const DEBOUNCE: Duration = Duration::from_millis(30);
+/// How long an event waits before it is handed on: editors write a
+/// temporary file and rename it over the real one within a few
+/// milliseconds, so a save arrives as one change.
+const DEBOUNCE: Duration = Duration::from_millis(10);
+/// How often the debouncer looks for events that have waited long enough.
+const TICK: Duration = Duration::from_millis(2);
+/// After a batch, how long to wait for the next one before rebuilding: a
+/// little over one tick, so that a burst (a `git checkout` of many files)
+/// whose events fall on neighbouring ticks becomes one rebuild.
+const SETTLE: Duration = Duration::from_millis(3);
 /// How often `--poll` looks at the files.
 const POLL_EVERY: Duration = Duration::from_millis(300);
 
@@ -54,10 +61,10 @@ impl Watcher {
         let (tx, rx) = std::sync::mpsc::channel();
         let inner = if poll {
             let config = notify::Config::default().with_poll_interval(POLL_EVERY);
-            new_debouncer_opt::<_, PollWatcher, _>(DEBOUNCE, None, tx, NoCache, config)
+            new_debouncer_opt::<_, PollWatcher, _>(DEBOUNCE, Some(TICK), tx, NoCache, config)
                 .map(Inner::Poll)
         } else {
-            new_debouncer(DEBOUNCE, None, tx).map(Inner::Events)
+            new_debouncer(DEBOUNCE, Some(TICK), tx).map(Inner::Events)
         }
         .map_err(|e| format!("cannot watch for changes: {e}"))?;
         let filter = Filter::new(root, output);
@@ -104,7 +111,7 @@ impl Watcher {
                 // Events that arrived while this batch was read belong to it.
                 let mut paths = paths;
                 loop {
-                    match self.rx.recv_timeout(Duration::from_millis(1)) {
+                    match self.rx.recv_timeout(SETTLE) {
                         Ok(more) => paths.extend(self.relevant(more).unwrap_or_default()),
                         Err(RecvTimeoutError::Timeout) => break,
                         Err(RecvTimeoutError::Disconnected) => break,

@@ -9,9 +9,10 @@
 //!    aside, that one is put back.
 //! 2. A fresh stage folder is made beside the output (same parent, so the
 //!    same file system). Each file goes into it as soon as it is rendered
-//!    ([`Stage`] is the build's [`Store`]), from the rendering threads; a file
-//!    whose size and bytes equal the file already published is hard-linked
-//!    instead of written. Writeback of each new file starts at once.
+//!    ([`Stage`] is the build's [`Store`](crate::output::Store)), created by
+//!    writer threads of its own; a file whose size and bytes equal the file
+//!    already published is hard-linked instead of written. Writeback of each
+//!    new file starts at once.
 //! 3. Top-level dotfiles and dot-folders of the current output (`.git`,
 //!    `.nojekyll`, `.domains`) are hard-linked into the stage, unless the site
 //!    itself writes that path.
@@ -28,8 +29,11 @@
 //! [`spare`].
 
 pub mod spare;
+mod stage;
 
-use crate::output::{Output, Store};
+pub use stage::Stage;
+
+use crate::output::Output;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::ffi::OsString;
@@ -37,8 +41,7 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a publish did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -132,226 +135,6 @@ impl Swapped {
         }
         stats
     }
-}
-
-/// A stage folder being filled: the [`Store`] of a build to disk. Files may
-/// be put from many threads at once. [`Stage::commit`] swaps it in;
-/// dropping it uncommitted (an error, a failed build) removes it.
-pub struct Stage {
-    path: PathBuf,
-    target: PathBuf,
-    parent: PathBuf,
-    name: String,
-    exists: bool,
-    opts: WriteOptions,
-    /// Folders already made in the stage.
-    dirs: Mutex<HashSet<String>>,
-    /// Every path put, and the ones written (not linked).
-    site: Mutex<HashSet<String>>,
-    written: Mutex<Vec<String>>,
-    /// Folders made above the output by `begin`, removed again on failure.
-    made: Vec<PathBuf>,
-    committed: bool,
-}
-
-impl Stage {
-    /// Cleans up after killed publishes and makes a fresh stage beside `dir`.
-    pub fn begin(dir: &Path, opts: WriteOptions) -> io::Result<Stage> {
-        let target = resolve_target(dir)?;
-        let parent = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = target
-            .file_name()
-            .ok_or_else(|| {
-                io::Error::new(
-                    io::ErrorKind::InvalidInput,
-                    format!(
-                        "the output folder `{}` has no name; give a folder such as `public`",
-                        dir.display()
-                    ),
-                )
-            })?
-            .to_string_lossy()
-            .into_owned();
-        let made = make_parents(&parent)?;
-        let fail = |e: io::Error| {
-            unmake(&made);
-            e
-        };
-        let exists = match fs::symlink_metadata(&target) {
-            Ok(m) if m.is_dir() => true,
-            Ok(_) => {
-                return Err(fail(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    format!(
-                        "the output path `{}` exists and is not a folder; move it away or choose another --output",
-                        target.display()
-                    ),
-                )))
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => false,
-            Err(e) => return Err(fail(e)),
-        };
-        let exists = recover(&parent, &name, &target, exists).map_err(fail)?;
-        let path = parent.join(stage_name(&name, Kind::Stage));
-        if fs::symlink_metadata(&path).is_ok() {
-            remove_tree(&path, None);
-        }
-        fs::create_dir(&path).map_err(fail)?;
-        Ok(Stage {
-            path,
-            target,
-            parent,
-            name,
-            exists,
-            opts,
-            dirs: Mutex::new(HashSet::new()),
-            site: Mutex::new(HashSet::new()),
-            written: Mutex::new(Vec::new()),
-            made,
-            committed: false,
-        })
-    }
-
-    /// Puts one file into the stage: hard-linked from the published site
-    /// when that holds the same bytes, written otherwise.
-    pub fn put(&self, path: &str, bytes: &[u8]) -> io::Result<()> {
-        if let Some((dir, _)) = path.rsplit_once('/') {
-            let known = lock(&self.dirs).contains(dir);
-            if !known {
-                fs::create_dir_all(self.path.join(dir))?;
-                lock(&self.dirs).insert(dir.to_string());
-            }
-        }
-        let dest = self.path.join(path);
-        lock(&self.site).insert(path.to_string());
-        if self.exists {
-            let old = self.target.join(path);
-            if same_bytes(&old, bytes) && fs::hard_link(&old, &dest).is_ok() {
-                return Ok(());
-            }
-        }
-        write_new(&dest, bytes, self.opts)?;
-        lock(&self.written).push(path.to_string());
-        Ok(())
-    }
-
-    /// Carries the output's dot entries over, flushes, and swaps the stage in.
-    pub fn commit(mut self) -> io::Result<Swapped> {
-        if self.exists {
-            for entry in fs::read_dir(&self.target)? {
-                let entry = entry?;
-                if entry.file_name().to_string_lossy().starts_with('.') {
-                    link_tree(&entry.path(), &self.path.join(entry.file_name()))?;
-                }
-            }
-        }
-        let started = Instant::now();
-        if self.opts.sync {
-            sync_tree(&self.path)?;
-        }
-        let synced = started.elapsed();
-        let old = swap(
-            &self.path,
-            &self.target,
-            &self.parent,
-            &self.name,
-            self.exists,
-        )?;
-        self.committed = true;
-        let site = std::mem::take(&mut *lock(&self.site));
-        let written = std::mem::take(&mut *lock(&self.written));
-        Ok(Swapped {
-            stats: WriteStats {
-                written: written.len(),
-                unchanged: site.len() - written.len(),
-                removed: 0,
-            },
-            old,
-            site,
-            written,
-            synced,
-        })
-    }
-}
-
-impl Store for Stage {
-    fn store(&self, path: &str, bytes: Vec<u8>) -> io::Result<()> {
-        self.put(path, &bytes)
-    }
-}
-
-impl Drop for Stage {
-    fn drop(&mut self) {
-        if !self.committed {
-            remove_tree(&self.path, None);
-            unmake(&self.made);
-        }
-    }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Creates `dir` and its missing parents; returns the ones it made, deepest first.
-fn make_parents(dir: &Path) -> io::Result<Vec<PathBuf>> {
-    let mut missing = Vec::new();
-    let mut d = Some(dir);
-    while let Some(p) = d {
-        if p.as_os_str().is_empty() || fs::symlink_metadata(p).is_ok() {
-            break;
-        }
-        missing.push(p.to_path_buf());
-        d = p.parent();
-    }
-    fs::create_dir_all(dir)?;
-    Ok(missing)
-}
-
-/// Removes folders `make_parents` made, if they are still empty.
-fn unmake(made: &[PathBuf]) {
-    for d in made {
-        let _ = fs::remove_dir(d);
-    }
-}
-
-/// Creates a new file holding `bytes` (never writing into an existing
-/// file, which may be hard-linked into the published site).
-fn write_new(dest: &Path, bytes: &[u8], opts: WriteOptions) -> io::Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(dest)?;
-    io::Write::write_all(&mut file, bytes)?;
-    if opts.sync {
-        if cfg!(target_os = "linux") {
-            if opts.early_writeback {
-                start_writeback(&file);
-            }
-        } else {
-            file.sync_data()?;
-        }
-    }
-    Ok(())
-}
-
-/// Asks the kernel to start writing the file's data to the disk now,
-/// without waiting; the flush before the swap then has less left to do.
-fn start_writeback(file: &fs::File) {
-    #[cfg(target_os = "linux")]
-    {
-        use std::os::fd::AsRawFd;
-        // SAFETY: the descriptor is valid for the call; the flag only
-        // starts writeback and returns. A failure only loses the head start.
-        unsafe {
-            libc::sync_file_range(file.as_raw_fd(), 0, 0, libc::SYNC_FILE_RANGE_WRITE);
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = file;
 }
 
 /// The folder to publish into: `dir` itself, or what it points at when it

@@ -1,7 +1,7 @@
 //! Publishing the successive builds of one long-running process (watch,
 //! serve) at the cost of what changed.
 //!
-//! The first publish stages the whole site as [`Stage`](super::Stage) does.
+//! The first publish stages the whole site as [`Stage`] does.
 //! After each swap the tree that was swapped out is not deleted but kept as a
 //! spare (`.public.programme-spare-<pid>-<n>`, beside the output). The next
 //! publish brings the spare up to date with only the files that differ,
@@ -17,9 +17,10 @@
 //! The spare is removed when the buffer is dropped; one left by a killed
 //! process is removed by the next publish of that output, as stage folders are.
 
+use super::stage::write_new;
 use super::{
-    exchange, link_tree, remove_tree, resolve_target, stage_name, swap, sync_dir, sync_tree,
-    write_new, Kind, Stage, WriteOptions, WriteStats,
+    exchange, link_tree, remove_tree, resolve_target, stage_name, swap, sync_dir, sync_tree, Kind,
+    Stage, WriteOptions, WriteStats,
 };
 use crate::output::Output;
 use rayon::prelude::*;
@@ -140,6 +141,15 @@ impl DoubleBuffer {
         let live: &Output = (**self.live.as_ref().expect("checked")).as_ref();
         let spare = self.spare.as_mut().expect("checked");
         let changed = differences(live, new);
+        if changed.is_empty() {
+            // The published site is this one already.
+            self.live = Some(site.clone());
+            return Ok(WriteStats {
+                written: 0,
+                unchanged: new.len(),
+                removed: 0,
+            });
+        }
         let mut todo: BTreeSet<&str> = changed.iter().copied().collect();
         todo.extend(spare.behind.iter().map(String::as_str));
 
@@ -189,41 +199,17 @@ impl Drop for DoubleBuffer {
     }
 }
 
-/// The paths whose bytes differ between two sites, or that only one has.
+/// The paths whose bytes differ between two sites, or that only one has
+/// (compared in parallel; the order is not meaningful).
 fn differences<'a>(old: &'a Output, new: &'a Output) -> Vec<&'a str> {
-    let mut out = Vec::new();
-    let mut a = old.iter().peekable();
-    let mut b = new.iter().peekable();
-    loop {
-        match (a.peek(), b.peek()) {
-            (None, None) => break,
-            (Some(&(p, _)), None) => {
-                out.push(p);
-                a.next();
-            }
-            (None, Some(&(p, _))) => {
-                out.push(p);
-                b.next();
-            }
-            (Some(&(pa, ba)), Some(&(pb, bb))) => match pa.cmp(pb) {
-                std::cmp::Ordering::Less => {
-                    out.push(pa);
-                    a.next();
-                }
-                std::cmp::Ordering::Greater => {
-                    out.push(pb);
-                    b.next();
-                }
-                std::cmp::Ordering::Equal => {
-                    if ba != bb {
-                        out.push(pb);
-                    }
-                    a.next();
-                    b.next();
-                }
-            },
-        }
-    }
+    let files: Vec<(&str, &[u8])> = new.iter().collect();
+    let mut out: Vec<&str> = files
+        .par_iter()
+        .with_min_len(256)
+        .filter(|(path, bytes)| old.get(path) != Some(*bytes))
+        .map(|(path, _)| *path)
+        .collect();
+    out.extend(old.paths().filter(|p| !new.contains(p)));
     out
 }
 

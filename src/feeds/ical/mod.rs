@@ -135,7 +135,8 @@ pub fn feeds(
             &d.talks,
         ));
     }
-    let files: Vec<(String, String)> = jobs
+    // Each feed goes to the sink as soon as it is assembled.
+    let results: Vec<Result<(), String>> = jobs
         .into_par_iter()
         .with_min_len(16)
         .map(|(path, name, desc, talks)| {
@@ -153,12 +154,8 @@ pub fn feeds(
                 }
             }
             w.raw("END", "VCALENDAR");
-            (path, w.finish())
+            sink.put(path, w.finish().into_bytes())
         })
-        .collect();
-    let results: Vec<Result<(), String>> = files
-        .into_iter()
-        .map(|(path, bytes)| sink.put(path, bytes.into_bytes()))
         .collect();
     let clashes: Vec<Diagnostic> = results
         .into_iter()
