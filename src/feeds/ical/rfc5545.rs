@@ -17,35 +17,49 @@ pub fn escape_text(s: &str) -> String {
     out
 }
 
-/// [`escape_text`], appended to `out`.
+/// [`escape_text`], appended to `out`: runs of plain text are copied whole.
 pub fn escape_text_into(s: &str, out: &mut String) {
-    // Nothing to escape or drop: no special, no control character (those
-    // above U+007F all start with the byte 0xC2, which is checked instead).
-    let plain = s
-        .bytes()
-        .all(|b| !matches!(b, b'\\' | b';' | b',' | 0x7f | 0xc2) && (b >= 0x20 || b == b'\t'));
-    if plain {
-        out.push_str(s);
-        return;
-    }
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Specials, and control characters: ASCII ones, and those above
+        // U+007F, which all start with the byte 0xC2 (a lead byte, so `i`
+        // is always at a character boundary here).
+        let special = matches!(b, b'\\' | b';' | b',' | 0x7f | 0xc2) || (b < 0x20 && b != b'\t');
+        if !special {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b';' => out.push_str("\\;"),
+            b',' => out.push_str("\\,"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => {
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
                 }
                 out.push_str("\\n");
             }
-            '\t' => out.push('\t'),
-            c if c.is_control() => {}
-            c => out.push(c),
+            0xc2 => {
+                let c = s[i..].chars().next().expect("a character starts here");
+                if !c.is_control() {
+                    out.push(c);
+                }
+                i += c.len_utf8();
+                start = i;
+                continue;
+            }
+            // Other control characters are dropped.
+            _ => {}
         }
+        i += 1;
+        start = i;
     }
+    out.push_str(&s[start..]);
 }
 
 /// The inverse of [`escape_text`]: `\\`, `\;`, `\,`, `\n` and `\N`. An unknown
