@@ -10,25 +10,37 @@ fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
-/// Renders Markdown in all the forms the outputs need.
+/// Renders Markdown in all the forms the outputs need, parsing it once.
 pub fn text(markdown: &str, raw_html: RawHtml) -> Text {
+    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
     Text {
         markdown: markdown.to_string(),
-        html: to_html(markdown, raw_html),
-        plain: to_plain(markdown),
+        plain: plain_of(markdown, events.iter().cloned()),
+        html: html_of(markdown, events, raw_html),
     }
 }
 
 /// Markdown to HTML. Unless trusted, the HTML goes through an allow-list
 /// sanitiser: no scripts, styles, event handlers or `javascript:` URLs.
 pub fn to_html(markdown: &str, raw_html: RawHtml) -> String {
-    if raw_html == RawHtml::Sanitise {
-        if let Some(html) = plain_subset_html(markdown) {
-            return html;
-        }
-    }
+    html_of(
+        markdown,
+        Parser::new_ext(markdown, options()).collect(),
+        raw_html,
+    )
+}
+
+/// The HTML of `markdown`, whose events are `events`.
+fn html_of(markdown: &str, events: Vec<Event>, raw_html: RawHtml) -> String {
+    let events = match raw_html {
+        RawHtml::Trusted => events,
+        RawHtml::Sanitise => match plain_subset_html(markdown, events) {
+            Ok(html) => return html,
+            Err(events) => events,
+        },
+    };
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, Parser::new_ext(markdown, options()));
+    html::push_html(&mut out, events.into_iter());
     match raw_html {
         RawHtml::Trusted => out,
         RawHtml::Sanitise => sanitiser().clean(&out).to_string(),
@@ -41,11 +53,11 @@ pub fn to_html(markdown: &str, raw_html: RawHtml) -> String {
 /// sanitiser's `rel`), written directly: most abstracts, without the cost
 /// of parsing the HTML again. None when anything else occurs (raw HTML,
 /// images, tables, footnotes, other URLs, characters the two escape
-/// differently); the caller then takes the sanitiser's path.
-fn plain_subset_html(markdown: &str) -> Option<String> {
-    let mut events = Vec::new();
-    for event in Parser::new_ext(markdown, options()) {
-        let keep = match &event {
+/// differently); the caller then takes the sanitiser's path with the
+/// events handed back.
+fn plain_subset_html<'a>(markdown: &str, events: Vec<Event<'a>>) -> Result<String, Vec<Event<'a>>> {
+    for event in &events {
+        let keep = match event {
             Event::Text(t) | Event::Code(t) => !t.contains(['"', '\u{a0}']),
             Event::SoftBreak => true,
             Event::Start(tag) => match tag {
@@ -96,19 +108,19 @@ fn plain_subset_html(markdown: &str) -> Option<String> {
             _ => false,
         };
         if !keep {
-            return None;
+            return Err(events);
         }
-        events.push(match event {
-            Event::Start(Tag::Link { dest_url, .. }) => {
-                Event::Html(format!("<a href=\"{dest_url}\" rel=\"noopener noreferrer\">").into())
-            }
-            Event::End(TagEnd::Link) => Event::Html("</a>".into()),
-            e => e,
-        });
     }
+    let events = events.into_iter().map(|event| match event {
+        Event::Start(Tag::Link { dest_url, .. }) => {
+            Event::Html(format!("<a href=\"{dest_url}\" rel=\"noopener noreferrer\">").into())
+        }
+        Event::End(TagEnd::Link) => Event::Html("</a>".into()),
+        e => e,
+    });
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
-    Some(out)
+    html::push_html(&mut out, events);
+    Ok(out)
 }
 
 /// An http, https or mailto URL made only of characters that need no
@@ -137,9 +149,14 @@ fn sanitiser() -> &'static ammonia::Builder<'static> {
 /// Markdown to plain text: paragraphs and list items on their own lines,
 /// link targets kept in angle brackets after the link text.
 pub fn to_plain(markdown: &str) -> String {
+    plain_of(markdown, Parser::new_ext(markdown, options()))
+}
+
+/// The plain text of `markdown`, whose events are `events`.
+fn plain_of<'a>(markdown: &str, events: impl Iterator<Item = Event<'a>>) -> String {
     let mut out = String::with_capacity(markdown.len());
     let mut links: Vec<String> = Vec::new();
-    for event in Parser::new_ext(markdown, options()) {
+    for event in events {
         match event {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
             Event::SoftBreak => out.push(' '),
@@ -245,7 +262,7 @@ mod tests {
             let mut full = String::new();
             html::push_html(&mut full, Parser::new_ext(md, options()));
             let expected = sanitiser().clean(&full).to_string();
-            let fast = plain_subset_html(md);
+            let fast = plain_subset_html(md, Parser::new_ext(md, options()).collect()).ok();
             if let Some(fast) = fast {
                 assert_eq!(fast, expected, "for {md:?}");
             }
@@ -266,15 +283,32 @@ mod tests {
             "<https://example.org>",
         ] {
             assert!(
-                plain_subset_html(md).is_none(),
+                plain_subset_html(md, Parser::new_ext(md, options()).collect()).is_err(),
                 "{md:?} took the direct path"
             );
         }
         for md in ["*a* [b](https://example.org)", "- x\n- y", "plain"] {
             assert!(
-                plain_subset_html(md).is_some(),
+                plain_subset_html(md, Parser::new_ext(md, options()).collect()).is_ok(),
                 "{md:?} did not take the direct path"
             );
+        }
+    }
+
+    #[test]
+    fn one_parse_gives_the_same_html_and_text() {
+        for md in [
+            "*em* and [link](https://example.org)\n\n- a\n- b",
+            "<b>raw</b> and [js](javascript:alert(1))",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "",
+        ] {
+            for raw in [RawHtml::Sanitise, RawHtml::Trusted] {
+                let t = text(md, raw);
+                assert_eq!(t.html, to_html(md, raw), "{md:?}");
+                assert_eq!(t.plain, to_plain(md), "{md:?}");
+                assert_eq!(t.markdown, md);
+            }
         }
     }
 

@@ -15,7 +15,8 @@ use crate::feeds::frab::xml::escape as escape_xml;
 use crate::model::{Programme, Talk, TalkId};
 use crate::output::{hash_feed, Collector, Manifest, Sink};
 use crate::{Env, Renderer};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::json;
 
 /// Format version of `search.json`; bump when its shape changes.
 pub const INDEX_VERSION: u32 = 1;
@@ -78,6 +79,7 @@ pub fn talk_url(talk: &Talk) -> String {
 
 /// `search.json`: the conference's facets and one entry per talk, in
 /// programme order. Times are UTC instants (`2017-04-26T10:15:00Z`).
+/// Object keys are written in sorted order.
 pub fn search_json(p: &Programme) -> Vec<u8> {
     let mut types: Vec<&str> = Vec::new();
     let mut languages: Vec<&str> = Vec::new();
@@ -93,54 +95,115 @@ pub fn search_json(p: &Programme) -> Vec<u8> {
     }
     types.sort_unstable();
     languages.sort_unstable();
-    let talks: Vec<Value> = p
+    let talks: Vec<SearchTalk> = p
         .talks
         .iter()
-        .map(|t| {
-            let mut v = json!({
-                "slug": t.slug,
-                "title": t.title,
-                "url": talk_url(t),
-                "speakers": t.speakers.iter().map(|&s| &p.speakers[s].name).collect::<Vec<_>>(),
-                "type": t.kind,
-                "abstract": t.abstract_.plain,
-            });
-            let o = v.as_object_mut().expect("an object");
-            if let Some(r) = t.room {
-                o.insert("room".into(), p.rooms[r].slug.clone().into());
-            }
-            if let Some(tr) = t.track {
-                o.insert("track".into(), p.tracks[tr].slug.clone().into());
-            }
-            if let Some(l) = &t.language {
-                o.insert("language".into(), l.clone().into());
-            }
-            if let Some(s) = &t.slot {
-                o.insert("start".into(), utc(s.start_utc()).into());
-                o.insert("end".into(), utc(s.end_utc()).into());
-                o.insert("day".into(), s.day.to_string().into());
-            }
-            if t.is_cancelled() {
-                o.insert("status".into(), "cancelled".into());
-            }
-            v
+        .map(|t| SearchTalk {
+            abstract_: &t.abstract_.plain,
+            day: t.slot.as_ref().map(|s| s.day.to_string()),
+            end: t.slot.as_ref().map(|s| utc(s.end_utc())),
+            language: t.language.as_deref(),
+            room: t.room.map(|r| p.rooms[r].slug.as_str()),
+            slug: &t.slug,
+            speakers: t
+                .speakers
+                .iter()
+                .map(|&s| p.speakers[s].name.as_str())
+                .collect(),
+            start: t.slot.as_ref().map(|s| utc(s.start_utc())),
+            status: t.is_cancelled().then_some("cancelled"),
+            title: &t.title,
+            track: t.track.map(|tr| p.tracks[tr].slug.as_str()),
+            kind: &t.kind,
+            url: talk_url(t),
         })
         .collect();
     let c = &p.conference;
-    let doc = json!({
-        "version": INDEX_VERSION,
-        "title": c.title,
-        "acronym": c.acronym,
-        "timezone": c.timezone.name(),
-        "base_url": c.base_url,
-        "days": p.days.iter().map(|d| d.date.to_string()).collect::<Vec<_>>(),
-        "rooms": p.rooms.iter().map(|r| json!({"slug": r.slug, "name": r.name})).collect::<Vec<_>>(),
-        "tracks": p.tracks.iter().map(|t| json!({"slug": t.slug, "name": t.name, "color": t.color})).collect::<Vec<_>>(),
-        "types": types,
-        "languages": languages,
-        "talks": talks,
-    });
+    let doc = SearchIndex {
+        acronym: &c.acronym,
+        base_url: c.base_url.as_deref(),
+        days: p.days.iter().map(|d| d.date.to_string()).collect(),
+        languages,
+        rooms: p
+            .rooms
+            .iter()
+            .map(|r| RoomFacet {
+                name: &r.name,
+                slug: &r.slug,
+            })
+            .collect(),
+        talks,
+        timezone: c.timezone.name(),
+        title: &c.title,
+        tracks: p
+            .tracks
+            .iter()
+            .map(|t| TrackFacet {
+                color: t.color.as_deref(),
+                name: &t.name,
+                slug: &t.slug,
+            })
+            .collect(),
+        types,
+        version: INDEX_VERSION,
+    };
     serde_json::to_vec(&doc).expect("JSON values serialise")
+}
+
+/// search.json; fields in sorted order, as the file has always had them.
+#[derive(Serialize)]
+struct SearchIndex<'a> {
+    acronym: &'a str,
+    base_url: Option<&'a str>,
+    days: Vec<String>,
+    languages: Vec<&'a str>,
+    rooms: Vec<RoomFacet<'a>>,
+    talks: Vec<SearchTalk<'a>>,
+    timezone: &'a str,
+    title: &'a str,
+    tracks: Vec<TrackFacet<'a>>,
+    types: Vec<&'a str>,
+    version: u32,
+}
+
+#[derive(Serialize)]
+struct RoomFacet<'a> {
+    name: &'a str,
+    slug: &'a str,
+}
+
+#[derive(Serialize)]
+struct TrackFacet<'a> {
+    color: Option<&'a str>,
+    name: &'a str,
+    slug: &'a str,
+}
+
+/// One talk of search.json; absent facts are left out.
+#[derive(Serialize)]
+struct SearchTalk<'a> {
+    #[serde(rename = "abstract")]
+    abstract_: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    day: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    room: Option<&'a str>,
+    slug: &'a str,
+    speakers: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    status: Option<&'static str>,
+    title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    track: Option<&'a str>,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    url: String,
 }
 
 fn utc(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -199,7 +262,14 @@ font-weight=\"700\" font-size=\"{size}\" fill=\"#fff\">{initials}</text></svg>\n
 /// `attendee`: `json_ld` (a schema.org Event, safe inside a `<script>`
 /// element; empty for an unscheduled talk) and `description` (the abstract's
 /// start, for Open Graph).
-pub fn talk_metadata(p: &Programme, id: TalkId) -> Value {
+#[derive(Debug, Clone, Serialize)]
+pub struct TalkMetadata {
+    pub json_ld: String,
+    pub description: String,
+}
+
+/// The [`TalkMetadata`] of talk `id`.
+pub fn talk_metadata(p: &Programme, id: TalkId) -> TalkMetadata {
     let talk = &p.talks[id];
     let c = &p.conference;
     let description = summary(&talk.abstract_.plain, 300);
@@ -209,80 +279,150 @@ pub fn talk_metadata(p: &Programme, id: TalkId) -> Value {
             let iso = |t: chrono::DateTime<chrono_tz::Tz>| {
                 t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             };
-            let status = if talk.is_cancelled() {
-                "https://schema.org/EventCancelled"
-            } else {
-                "https://schema.org/EventScheduled"
+            let base = c.base_url.as_deref();
+            let event = EventLd {
+                context: "https://schema.org",
+                kind: "Event",
+                description: &description,
+                end_date: iso(slot.end),
+                attendance: "https://schema.org/OfflineEventAttendanceMode",
+                status: if talk.is_cancelled() {
+                    "https://schema.org/EventCancelled"
+                } else {
+                    "https://schema.org/EventScheduled"
+                },
+                language: talk.language.as_deref(),
+                location: talk.room.map(|r| Named {
+                    kind: "Place",
+                    name: &p.rooms[r].name,
+                }),
+                name: &talk.title,
+                performer: talk
+                    .speakers
+                    .iter()
+                    .map(|&s| {
+                        let s = &p.speakers[s];
+                        PersonLd {
+                            kind: "Person",
+                            affiliation: s.affiliation.as_deref().map(|a| Named {
+                                kind: "Organization",
+                                name: a,
+                            }),
+                            name: &s.name,
+                            url: base.map(|b| format!("{b}speakers/{}/", s.slug)),
+                        }
+                    })
+                    .collect(),
+                start_date: iso(slot.start),
+                super_event: SuperEventLd {
+                    kind: "Event",
+                    name: &c.title,
+                    url: base,
+                },
+                url: base.map(|b| format!("{b}talks/{}/", talk.slug)),
             };
-            let performers: Vec<Value> = talk
-                .speakers
-                .iter()
-                .map(|&s| {
-                    let s = &p.speakers[s];
-                    let mut v = json!({"@type": "Person", "name": s.name});
-                    if let Some(a) = &s.affiliation {
-                        v["affiliation"] = json!({"@type": "Organization", "name": a});
-                    }
-                    if let Some(base) = &c.base_url {
-                        v["url"] = format!("{base}speakers/{}/", s.slug).into();
-                    }
-                    v
-                })
-                .collect();
-            let mut ev = json!({
-                "@context": "https://schema.org",
-                "@type": "Event",
-                "name": talk.title,
-                "startDate": iso(slot.start),
-                "endDate": iso(slot.end),
-                "eventStatus": status,
-                "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-                "superEvent": {"@type": "Event", "name": c.title},
-            });
-            if let Some(r) = talk.room {
-                ev["location"] = json!({"@type": "Place", "name": p.rooms[r].name});
-            }
-            if !performers.is_empty() {
-                ev["performer"] = performers.into();
-            }
-            if !description.is_empty() {
-                ev["description"] = description.clone().into();
-            }
-            if let Some(l) = &talk.language {
-                ev["inLanguage"] = l.clone().into();
-            }
-            if let Some(base) = &c.base_url {
-                ev["url"] = format!("{base}talks/{}/", talk.slug).into();
-                ev["superEvent"]["url"] = base.clone().into();
-            }
-            script_safe_json(&ev)
+            script_safe_json(&event)
         }
     };
-    json!({"json_ld": json_ld, "description": description})
+    TalkMetadata {
+        json_ld,
+        description,
+    }
+}
+
+/// A schema.org Event; fields in sorted order, as the pages have always had them.
+#[derive(Serialize)]
+struct EventLd<'a> {
+    #[serde(rename = "@context")]
+    context: &'static str,
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "str::is_empty")]
+    description: &'a str,
+    #[serde(rename = "endDate")]
+    end_date: String,
+    #[serde(rename = "eventAttendanceMode")]
+    attendance: &'static str,
+    #[serde(rename = "eventStatus")]
+    status: &'static str,
+    #[serde(rename = "inLanguage", skip_serializing_if = "Option::is_none")]
+    language: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    location: Option<Named<'a>>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    performer: Vec<PersonLd<'a>>,
+    #[serde(rename = "startDate")]
+    start_date: String,
+    #[serde(rename = "superEvent")]
+    super_event: SuperEventLd<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Named<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct PersonLd<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    affiliation: Option<Named<'a>>,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<String>,
+}
+
+#[derive(Serialize)]
+struct SuperEventLd<'a> {
+    #[serde(rename = "@type")]
+    kind: &'static str,
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    url: Option<&'a str>,
 }
 
 /// JSON that can stand inside `<script>`: `<`, `>` and `&` as `\u` escapes,
 /// so no `</script>` or `<!--` can end or confuse the element.
-pub fn script_safe_json(v: &Value) -> String {
+pub fn script_safe_json<T: Serialize + ?Sized>(v: &T) -> String {
     let text = serde_json::to_string(v).expect("JSON values serialise");
-    text.replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    if !text.contains(['<', '>', '&']) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 32);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// The first paragraph of a plain text, cut at a word before `max` characters.
 fn summary(plain: &str, max: usize) -> String {
     let para = plain.split("\n\n").next().unwrap_or("").split_whitespace();
     let mut out = String::new();
+    let mut chars = 0;
     for word in para {
-        if out.chars().count() + word.chars().count() + 1 > max {
+        let len = word.chars().count();
+        if chars + len + 1 > max {
             out.push('…');
             break;
         }
         if !out.is_empty() {
             out.push(' ');
+            chars += 1;
         }
         out.push_str(word);
+        chars += len;
     }
     out
 }
@@ -412,6 +552,7 @@ pub fn service_worker(output: &Manifest, source: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
     use crate::output::Output;
+    use serde_json::Value;
 
     fn out(files: &[(&str, &str)]) -> Manifest {
         let mut o = Output::new();

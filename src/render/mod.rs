@@ -363,19 +363,17 @@ impl Html {
                 (path, "talk.html", ctx)
             }
             Job::Speaker(s) => {
-                let speaker = views.speaker(p, s);
-                let path = speaker.url.clone();
+                let path = format!("speakers/{}/index.html", p.speakers[s].slug);
                 let root = root_of(&path);
                 let mut ctx = self.context(views, &path, &root);
-                ctx.insert("speaker", &speaker);
+                ctx.insert_value("speaker", views.speakers[s].clone());
                 (path, "speaker.html", ctx)
             }
             Job::Speakers => {
                 let path = "speakers/index.html".to_string();
                 let root = root_of(&path);
                 let mut ctx = self.context(views, &path, &root);
-                let speakers: Vec<_> = (0..p.speakers.len()).map(|s| views.speaker(p, s)).collect();
-                ctx.insert("speakers", &speakers);
+                ctx.insert("speakers", &views.speakers);
                 (path, "speakers.html", ctx)
             }
             Job::Room(r) => {

@@ -230,6 +230,9 @@ pub struct Views {
     pub site_view: SiteView,
     /// One per talk, indexed by `TalkId`.
     pub talks: Vec<Value>,
+    /// One `SpeakerView` per speaker, indexed like `Programme::speakers`;
+    /// shared by the speaker pages and the speakers' index.
+    pub speakers: Vec<Value>,
     /// Previous and next talk in the same room, indexed by `TalkId`.
     pub neighbours: Vec<(Option<TalkId>, Option<TalkId>)>,
     pub days: Vec<grid::DayGrid>,
@@ -399,13 +402,19 @@ impl Views {
             .par_iter()
             .map(|d| grid::DayGrid::new(p, d))
             .collect();
-        Views {
+        let mut views = Views {
             site: Value::from_serializable(&site_view),
             site_view,
             talks,
+            speakers: Vec::new(),
             neighbours,
             days,
-        }
+        };
+        views.speakers = (0..p.speakers.len())
+            .into_par_iter()
+            .map(|s| Value::from_serializable(&views.speaker(p, s)))
+            .collect();
+        views
     }
 
     pub fn talk_values(&self, ids: &[TalkId]) -> Vec<Value> {

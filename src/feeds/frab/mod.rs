@@ -18,6 +18,7 @@ use crate::{Env, Renderer};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use ids::Kind;
+use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -233,20 +234,28 @@ pub fn schedule(p: &Programme, env: &Env) -> Result<Schedule, Diagnostics> {
         .iter()
         .enumerate()
         .map(|(i, day)| {
+            // The day's events, built in parallel, then put in their rooms
+            // (keeping the day's order).
+            let events: Vec<(usize, Event)> = day
+                .talks
+                .par_iter()
+                .filter_map(|&id| {
+                    let t = &p.talks[id];
+                    let room = t.room.filter(|_| !t.is_cancelled())?;
+                    Some((room, event(id, t)))
+                })
+                .collect();
+            let mut by_room: Vec<Vec<Event>> = p.rooms.iter().map(|_| Vec::new()).collect();
+            for (room, e) in events {
+                if let Some(list) = by_room.get_mut(room) {
+                    list.push(e);
+                }
+            }
             let rooms = p
                 .rooms
                 .iter()
-                .enumerate()
-                .map(|(r, room)| {
-                    let events = day
-                        .talks
-                        .iter()
-                        .map(|&t| (t, &p.talks[t]))
-                        .filter(|(_, t)| t.room == Some(r) && !t.is_cancelled())
-                        .map(|(id, t)| event(id, t))
-                        .collect();
-                    (room.name.clone(), events)
-                })
+                .zip(by_room)
+                .map(|(room, events)| (room.name.clone(), events))
                 .collect();
             day_of(i + 1, day.date, tz, conf.day_change, rooms)
         })

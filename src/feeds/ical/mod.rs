@@ -140,7 +140,12 @@ pub fn feeds(
         .into_par_iter()
         .with_min_len(16)
         .map(|(path, name, desc, talks)| {
-            let mut w = Writer::new();
+            let events_len: usize = talks
+                .iter()
+                .filter_map(|&id| events.get(id).and_then(Option::as_ref))
+                .map(String::len)
+                .sum();
+            let mut w = Writer::with_capacity(1024 + zone.len() + events_len);
             header(&mut w, p, &path, &name, &desc);
             w.block(&zone);
             for &id in talks {
@@ -392,13 +397,22 @@ pub fn single_line(s: &str) -> String {
 /// Multi-line text: line ends normalised, trailing whitespace of each line
 /// removed, runs of whitespace inside a line kept up to a few characters.
 pub fn tidy(s: &str) -> String {
-    let normalised = s.replace("\r\n", "\n").replace('\r', "\n");
-    let lines: Vec<String> = normalised
-        .split('\n')
-        .map(|line| {
-            let mut out = String::with_capacity(line.len());
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    loop {
+        let (line, next) = match rest.find(['\r', '\n']) {
+            Some(i) => {
+                let skip = if rest[i..].starts_with("\r\n") { 2 } else { 1 };
+                (&rest[..i], Some(&rest[i + skip..]))
+            }
+            None => (rest, None),
+        };
+        let line = line.trim_end();
+        if line.is_ascii() && !has_long_space_run(line.as_bytes()) {
+            out.push_str(line);
+        } else {
             let mut run = 0;
-            for c in line.trim_end().chars() {
+            for c in line.chars() {
                 if c.is_whitespace() {
                     run += 1;
                     if run > MAX_SPACE_RUN {
@@ -409,10 +423,36 @@ pub fn tidy(s: &str) -> String {
                 }
                 out.push(c);
             }
-            out
-        })
-        .collect();
-    lines.join("\n").trim().to_string()
+        }
+        match next {
+            Some(n) => {
+                out.push('\n');
+                rest = n;
+            }
+            None => break,
+        }
+    }
+    let end = out.trim_end().len();
+    out.truncate(end);
+    let start = out.len() - out.trim_start().len();
+    out.drain(..start);
+    out
+}
+
+/// True when ASCII text holds more than [`MAX_SPACE_RUN`] whitespace characters in a row.
+fn has_long_space_run(line: &[u8]) -> bool {
+    let mut run = 0;
+    for &b in line {
+        if b.is_ascii_whitespace() || b == 0x0b {
+            run += 1;
+            if run > MAX_SPACE_RUN {
+                return true;
+            }
+        } else {
+            run = 0;
+        }
+    }
+    false
 }
 
 /// `Tuesday 25 April 2017`.
@@ -423,6 +463,38 @@ fn long_date(d: NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The definition of `tidy`, written plainly.
+    fn tidy_reference(s: &str) -> String {
+        let normalised = s.replace("\r\n", "\n").replace('\r', "\n");
+        let lines: Vec<String> = normalised
+            .split('\n')
+            .map(|line| {
+                let mut out = String::new();
+                let mut run = 0;
+                for c in line.trim_end().chars() {
+                    if c.is_whitespace() {
+                        run += 1;
+                        if run > MAX_SPACE_RUN {
+                            continue;
+                        }
+                    } else {
+                        run = 0;
+                    }
+                    out.push(c);
+                }
+                out
+            })
+            .collect();
+        lines.join("\n").trim().to_string()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn tidy_matches_its_definition(s in "[ a\t\r\n\u{b}\u{a0}\u{2003}é]{0,60}") {
+            proptest::prop_assert_eq!(tidy(&s), tidy_reference(&s));
+        }
+    }
 
     #[test]
     fn tidy_and_single_line() {

@@ -13,25 +13,53 @@ pub const MAX_LINE: usize = 75;
 /// hold) are dropped; tabs are kept.
 pub fn escape_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    let mut chars = s.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            ';' => out.push_str("\\;"),
-            ',' => out.push_str("\\,"),
-            '\n' => out.push_str("\\n"),
-            '\r' => {
-                if chars.peek() == Some(&'\n') {
-                    chars.next();
+    escape_text_into(s, &mut out);
+    out
+}
+
+/// [`escape_text`], appended to `out`: runs of plain text are copied whole.
+pub fn escape_text_into(s: &str, out: &mut String) {
+    let bytes = s.as_bytes();
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // Specials, and control characters: ASCII ones, and those above
+        // U+007F, which all start with the byte 0xC2 (a lead byte, so `i`
+        // is always at a character boundary here).
+        let special = matches!(b, b'\\' | b';' | b',' | 0x7f | 0xc2) || (b < 0x20 && b != b'\t');
+        if !special {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        match b {
+            b'\\' => out.push_str("\\\\"),
+            b';' => out.push_str("\\;"),
+            b',' => out.push_str("\\,"),
+            b'\n' => out.push_str("\\n"),
+            b'\r' => {
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
                 }
                 out.push_str("\\n");
             }
-            '\t' => out.push('\t'),
-            c if c.is_control() => {}
-            c => out.push(c),
+            0xc2 => {
+                let c = s[i..].chars().next().expect("a character starts here");
+                if !c.is_control() {
+                    out.push(c);
+                }
+                i += c.len_utf8();
+                start = i;
+                continue;
+            }
+            // Other control characters are dropped.
+            _ => {}
         }
+        i += 1;
+        start = i;
     }
-    out
+    out.push_str(&s[start..]);
 }
 
 /// The inverse of [`escape_text`]: `\\`, `\;`, `\,`, `\n` and `\N`. An unknown
@@ -232,7 +260,8 @@ pub fn utc_offset(seconds: i32) -> String {
     }
 }
 
-/// Builds a calendar's text: one property at a time, folded, CRLF.
+/// Builds a calendar's text: one property at a time, folded, CRLF. Each
+/// line is written in place and folded only when it is too long.
 #[derive(Debug, Default, Clone)]
 pub struct Writer {
     out: String,
@@ -243,36 +272,72 @@ impl Writer {
         Self::default()
     }
 
+    /// A writer whose text is expected to reach about `bytes` octets.
+    pub fn with_capacity(bytes: usize) -> Self {
+        Writer {
+            out: String::with_capacity(bytes),
+        }
+    }
+
+    /// Appends one content line that `write` puts after the end of the text,
+    /// then folds it if it is longer than a line may be.
+    fn line(&mut self, write: impl FnOnce(&mut String)) -> &mut Self {
+        let start = self.out.len();
+        write(&mut self.out);
+        if self.out.len() - start <= MAX_LINE {
+            self.out.push_str("\r\n");
+        } else {
+            let line = self.out.split_off(start);
+            fold_into(&line, &mut self.out);
+        }
+        self
+    }
+
     /// A property whose value is written as given (dates, numbers, URIs, enums).
     pub fn raw(&mut self, name: &str, value: &str) -> &mut Self {
-        fold_into(&format!("{name}:{value}"), &mut self.out);
-        self
+        self.line(|out| {
+            out.push_str(name);
+            out.push(':');
+            out.push_str(value);
+        })
     }
 
     /// A property with parameters (values quoted as needed) and a raw value.
     pub fn raw_with(&mut self, name: &str, params: &[(&str, &str)], value: &str) -> &mut Self {
-        let mut line = String::from(name);
-        for (k, v) in params {
-            line.push(';');
-            line.push_str(k);
-            line.push('=');
-            line.push_str(&param_value(v));
-        }
-        line.push(':');
-        line.push_str(value);
-        fold_into(&line, &mut self.out);
-        self
+        self.line(|out| {
+            out.push_str(name);
+            for (k, v) in params {
+                out.push(';');
+                out.push_str(k);
+                out.push('=');
+                out.push_str(&param_value(v));
+            }
+            out.push(':');
+            out.push_str(value);
+        })
     }
 
     /// A TEXT property, escaped.
     pub fn text(&mut self, name: &str, value: &str) -> &mut Self {
-        self.raw(name, &escape_text(value))
+        self.line(|out| {
+            out.push_str(name);
+            out.push(':');
+            escape_text_into(value, out);
+        })
     }
 
     /// A list of TEXT values (CATEGORIES), each escaped, joined by commas.
     pub fn text_list(&mut self, name: &str, values: &[&str]) -> &mut Self {
-        let joined: Vec<String> = values.iter().map(|v| escape_text(v)).collect();
-        self.raw(name, &joined.join(","))
+        self.line(|out| {
+            out.push_str(name);
+            out.push(':');
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                escape_text_into(v, out);
+            }
+        })
     }
 
     /// Text already folded (a block written by another writer).
@@ -453,6 +518,26 @@ mod tests {
             if !line.is_empty() {
                 prop_assert_eq!(joined, line);
             }
+        }
+
+        #[test]
+        fn escaping_in_place_matches_char_by_char(text in "\\PC{0,40}|[a;,\\\\\t\r\n\u{7}\u{7f}\u{85}\u{9f}\u{a0}é]{0,40}") {
+            let mut expected = String::new();
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' | ';' | ',' => { expected.push('\\'); expected.push(c); }
+                    '\n' => expected.push_str("\\n"),
+                    '\r' => {
+                        if chars.peek() == Some(&'\n') { chars.next(); }
+                        expected.push_str("\\n");
+                    }
+                    '\t' => expected.push('\t'),
+                    c if c.is_control() => {}
+                    c => expected.push(c),
+                }
+            }
+            prop_assert_eq!(escape_text(&text), expected);
         }
 
         #[test]
