@@ -13,9 +13,10 @@
 //!   that writes as many files), timed alternately with the full build;
 //! - `memory`: the in-memory build (load, resolve, check, render, feeds:
 //!   everything but the write), in this process;
-//! - `edit`: one talk file changed, then the in-memory build plus the publish
-//!   onto the existing output through the double buffer, flushed (what
-//!   `build --watch` does on a save; serve does the same without the flush);
+//! - `edit`: one talk file changed, then a full in-memory build plus the
+//!   publish onto the existing output through the double buffer, flushed
+//!   (watch and serve also reuse unchanged documents and pages; the
+//!   `serve_latency` benchmark times that path);
 //! - `no-op`: the same with nothing changed;
 //! - Hugo 0.168 on the same content, in memory and to disk, with the
 //!   scripts in the peer benchmark folder, as ratios to ours.
