@@ -75,8 +75,9 @@ pub struct Env {
     /// newest modification time among the content files, so that the same
     /// input gives the same bytes.
     pub stamp: DateTime<Utc>,
-    /// The text of the previously published schedule.ics, if any.
-    pub previous_feed: Option<String>,
+    /// The previously published schedule.ics, read once per build (empty
+    /// when there is none or it cannot be read).
+    pub previous_feed: feeds::ical::sequence::Previous,
 }
 
 /// One output format. Renderers see only the programme and the build's
@@ -330,9 +331,9 @@ fn build_stamp(root: &Path) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
-/// The previous feed's text; a warning when one given by `--previous-feed`
-/// cannot be read or when the text is not a calendar.
-fn previous_feed(opts: &Options, diagnostics: &mut Diagnostics) -> Option<String> {
+/// The previous feed, parsed; a warning (and an empty feed) when one given by
+/// `--previous-feed` cannot be read or when the text is not a calendar.
+fn previous_feed(opts: &Options, diagnostics: &mut Diagnostics) -> feeds::ical::sequence::Previous {
     let path = opts
         .previous_feed
         .clone()
@@ -348,12 +349,12 @@ fn previous_feed(opts: &Options, diagnostics: &mut Diagnostics) -> Option<String
                 .in_file(&path)
                 .with_help("SEQUENCE numbers start again from 0; check the path"),
             );
-            return None;
+            return Default::default();
         }
-        Err(_) => return None,
+        Err(_) => return Default::default(),
     };
-    if let Some(d) = feeds::ical::previous_feed_problem(&text) {
+    feeds::ical::previous_feed(&text).unwrap_or_else(|d| {
         diagnostics.push(d.in_file(&path));
-    }
-    Some(text)
+        Default::default()
+    })
 }

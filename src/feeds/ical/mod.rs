@@ -32,38 +32,32 @@ impl Renderer for Ical {
     }
 
     fn render(&self, programme: &Programme, env: &Env, sink: &dyn Sink) -> Result<(), Diagnostics> {
-        // A previous feed that cannot be read is reported by
-        // `previous_feed_problem` (as a warning) when the build starts;
-        // here it only means that revisions start again.
-        let previous = env
-            .previous_feed
-            .as_deref()
-            .and_then(|text| Previous::parse(text).ok())
-            .unwrap_or_default();
-        feeds(programme, env.stamp, &previous, sink)
+        feeds(programme, env.stamp, &env.previous_feed, sink)
     }
 }
 
-/// A warning when the previous feed's text cannot be read as a calendar:
-/// SEQUENCE numbers then start again from 0, which organisers must know.
-pub fn previous_feed_problem(text: &str) -> Option<Diagnostic> {
-    let e = Previous::parse(text).err()?;
-    Some(
-        Diagnostic::warning(
-            "previous-feed",
-            format!(
-                "the previously published schedule.ics cannot be read ({}); SEQUENCE numbers \
+/// Reads the previous feed's text once per build. When it cannot be read as
+/// a calendar, the warning to report: SEQUENCE numbers then start again from
+/// 0, which organisers must know.
+pub fn previous_feed(text: &str) -> Result<Previous, Box<Diagnostic>> {
+    Previous::parse(text).map_err(|e| {
+        Box::new(
+            Diagnostic::warning(
+                "previous-feed",
+                format!(
+                    "the previously published schedule.ics cannot be read ({}); SEQUENCE numbers \
                  start again from 0, so calendars that imported it may keep stale copies of \
                  changed sessions",
-                e.message
+                    e.message
+                ),
+            )
+            .at(text, e.line, 1)
+            .with_help(
+                "pass the feed as it was published with `--previous-feed FILE`, or delete the \
+             broken file to start afresh",
             ),
         )
-        .at(text, e.line, 1)
-        .with_help(
-            "pass the feed as it was published with `--previous-feed FILE`, or delete the \
-             broken file to start afresh",
-        ),
-    )
+    })
 }
 
 /// Every feed of the programme.
