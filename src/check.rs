@@ -5,22 +5,22 @@
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{Content, Document, Value};
 use crate::model::{Programme, Talk, TalkId};
+use std::cell::OnceCell;
 use std::collections::HashMap;
-use std::path::Path;
+use std::ffi::OsStr;
 
 /// How far from the conference's main days a talk may be before it is
 /// reported as likely mistyped (a year or month typo).
 const FAR_DAYS: i64 = 7;
 
 pub fn programme(programme: &Programme, content: &Content, diagnostics: &mut Diagnostics) {
-    let docs: HashMap<&Path, &Document> = content
-        .talks
-        .iter()
-        .map(|d| (d.path.as_path(), d))
-        .collect();
+    let docs = Docs {
+        talks: &content.talks,
+        by_path: OnceCell::new(),
+    };
     let at = |talk: &Talk, key: &str, d: Diagnostic| -> Diagnostic {
         let d = d.in_file(&talk.source);
-        match docs.get(talk.source.as_path()) {
+        match docs.get(talk) {
             Some(doc) => match doc.front.get(key) {
                 Some(v) => d.at(&doc.text, v.line, v.column),
                 None => d,
@@ -32,6 +32,22 @@ pub fn programme(programme: &Programme, content: &Content, diagnostics: &mut Dia
     speaker_clashes(programme, &docs, diagnostics);
     similar_speakers(programme, &docs, diagnostics);
     far_talks(programme, diagnostics, &at);
+}
+
+/// The talk documents by path, indexed on first use: only a finding needs
+/// the document to point into, and most builds have none.
+struct Docs<'a> {
+    talks: &'a [Document],
+    by_path: OnceCell<HashMap<&'a OsStr, &'a Document>>,
+}
+
+impl<'a> Docs<'a> {
+    fn get(&self, talk: &Talk) -> Option<&'a Document> {
+        self.by_path
+            .get_or_init(|| self.talks.iter().map(|d| (d.path.as_os_str(), d)).collect())
+            .get(talk.source.as_os_str())
+            .copied()
+    }
 }
 
 /// Sorted by start; reports each talk that starts before an earlier one has ended.
@@ -86,11 +102,7 @@ fn room_clashes(
     }
 }
 
-fn speaker_clashes(
-    programme: &Programme,
-    docs: &HashMap<&Path, &Document>,
-    diagnostics: &mut Diagnostics,
-) {
+fn speaker_clashes(programme: &Programme, docs: &Docs, diagnostics: &mut Diagnostics) {
     for speaker in &programme.speakers {
         for (a, b) in overlaps(programme, &speaker.talks) {
             let d = Diagnostic::warning(
@@ -112,11 +124,7 @@ fn speaker_clashes(
 /// Speaker names one or two letters apart, at least one without a profile:
 /// likely a typo for the same person. Compared within buckets of the first
 /// letter, so the cost stays near linear.
-fn similar_speakers(
-    programme: &Programme,
-    docs: &HashMap<&Path, &Document>,
-    diagnostics: &mut Diagnostics,
-) {
+fn similar_speakers(programme: &Programme, docs: &Docs, diagnostics: &mut Diagnostics) {
     let mut buckets: HashMap<char, Vec<usize>> = HashMap::new();
     for (i, s) in programme.speakers.iter().enumerate() {
         let first = s
@@ -233,8 +241,8 @@ fn far_talks(
 }
 
 /// Points `d` at the entry of `speakers:` in the talk's file that gives `name`.
-fn at_name(d: Diagnostic, docs: &HashMap<&Path, &Document>, talk: &Talk, name: &str) -> Diagnostic {
-    let Some(doc) = docs.get(talk.source.as_path()) else {
+fn at_name(d: Diagnostic, docs: &Docs, talk: &Talk, name: &str) -> Diagnostic {
+    let Some(doc) = docs.get(talk) else {
         return d;
     };
     let Some(node) = doc.get("speakers") else {

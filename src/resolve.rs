@@ -9,7 +9,9 @@ use crate::model::*;
 use crate::time;
 use chrono::{Duration, NaiveDate, NaiveTime};
 use rayon::prelude::*;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsStr;
 
 const CONFERENCE_KEYS: &[&str] = &[
     "title",
@@ -52,33 +54,28 @@ pub fn programme(
         page(d, &conference, diags)
     });
 
-    let mut raw_talks: Vec<RawTalk> = raw_talks
-        .into_iter()
-        .filter(|t| drafts || !t.talk.draft)
-        .collect();
     // Link in time order, so that rooms and tracks collected from the talks
-    // come in order of first use.
-    raw_talks.sort_by(|a, b| {
-        (
-            a.scheduled.is_none(),
-            a.scheduled.map(|s| s.0),
-            &a.talk.slug,
-        )
-            .cmp(&(
-                b.scheduled.is_none(),
-                b.scheduled.map(|s| s.0),
-                &b.talk.slug,
-            ))
-    });
-    let texts: HashMap<&std::path::Path, &str> = content
-        .talks
-        .iter()
-        .chain(&content.speakers)
-        .chain(&content.pages)
-        .map(|d| (d.path.as_path(), d.text.as_str()))
+    // come in order of first use. Talks are large: they are ordered by index
+    // and moved once, at the end.
+    let mut raw_talks = raw_talks;
+    let mut order: Vec<usize> = (0..raw_talks.len())
+        .filter(|&i| drafts || !raw_talks[i].talk.draft)
         .collect();
+    order.sort_by(|&a, &b| {
+        let key = |t: &RawTalk| (t.scheduled.is_none(), t.scheduled.map(|s| s.0));
+        let (a, b) = (&raw_talks[a], &raw_talks[b]);
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.talk.slug.cmp(&b.talk.slug))
+    });
+    let texts = Texts {
+        content,
+        by_path: OnceCell::new(),
+    };
     unique_slugs(
-        raw_talks.iter().map(|t| (&t.talk.slug, &t.doc_path)),
+        order
+            .iter()
+            .map(|&i| (&raw_talks[i].talk.slug, &raw_talks[i].doc.path)),
         "talk",
         &texts,
         diagnostics,
@@ -105,31 +102,31 @@ pub fn programme(
         speakers: profiles,
         day_change: conference.day_change,
         speaker_index: HashMap::new(),
+        room_index: HashMap::new(),
+        track_index: HashMap::new(),
     };
     linker.rooms_declared = !linker.rooms.is_empty();
-    linker.index_speakers();
+    linker.index();
 
     // Order: scheduled talks by start, then room order, then slug; then unscheduled by slug.
-    let docs: HashMap<&std::path::Path, &Document> = content
-        .talks
-        .iter()
-        .map(|d| (d.path.as_path(), d))
-        .collect();
-    let mut talks: Vec<(Talk, Vec<String>)> = raw_talks
-        .into_iter()
-        .map(|raw| {
-            let doc = docs.get(raw.doc_path.as_path()).copied();
-            linker.link(raw, doc, diagnostics)
-        })
-        .collect();
-    talks.sort_by(|(a, _), (b, _)| {
+    for &i in &order {
+        linker.link(&mut raw_talks[i], diagnostics);
+    }
+    order.sort_by(|&a, &b| {
         let key = |t: &Talk| (t.slot.is_none(), t.slot.map(|s| s.start), t.room);
+        let (a, b) = (&raw_talks[a].talk, &raw_talks[b].talk);
         key(a).cmp(&key(b)).then_with(|| a.slug.cmp(&b.slug))
     });
+    let mut raw_talks: Vec<Option<RawTalk>> = raw_talks.into_iter().map(Some).collect();
 
-    let mut talks_out = Vec::with_capacity(talks.len());
+    let mut talks_out = Vec::with_capacity(order.len());
     let mut days: BTreeMap<NaiveDate, Vec<TalkId>> = BTreeMap::new();
-    for (id, (mut talk, speaker_names)) in talks.into_iter().enumerate() {
+    for (id, &i) in order.iter().enumerate() {
+        let RawTalk {
+            mut talk,
+            speakers: speaker_names,
+            ..
+        } = raw_talks[i].take().expect("each once");
         for name in speaker_names {
             let sid = linker.speaker(&name);
             if !talk.speakers.contains(&sid) {
@@ -188,10 +185,10 @@ pub fn programme(
 }
 
 /// Resolves documents in parallel, keeping file order and every diagnostic.
-fn parallel<T: Send>(
-    docs: &[Document],
+fn parallel<'a, T: Send>(
+    docs: &'a [Document],
     diagnostics: &mut Diagnostics,
-    f: impl Fn(&Document, &mut Diagnostics) -> Option<T> + Sync,
+    f: impl Fn(&'a Document, &mut Diagnostics) -> Option<T> + Sync,
 ) -> Vec<T> {
     let results: Vec<(Option<T>, Diagnostics)> = docs
         .par_iter()
@@ -208,10 +205,35 @@ fn parallel<T: Send>(
     out
 }
 
+/// The text of every talk, speaker and page file by path, indexed on first
+/// use: only a duplicate slug needs it.
+struct Texts<'a> {
+    content: &'a Content,
+    by_path: OnceCell<HashMap<&'a OsStr, &'a str>>,
+}
+
+impl Texts<'_> {
+    fn get(&self, path: &std::path::Path) -> &str {
+        let c = self.content;
+        self.by_path
+            .get_or_init(|| {
+                c.talks
+                    .iter()
+                    .chain(&c.speakers)
+                    .chain(&c.pages)
+                    .map(|d| (d.path.as_os_str(), d.text.as_str()))
+                    .collect()
+            })
+            .get(path.as_os_str())
+            .copied()
+            .unwrap_or("")
+    }
+}
+
 fn unique_slugs<'a>(
     items: impl Iterator<Item = (&'a String, &'a std::path::PathBuf)>,
     what: &str,
-    texts: &HashMap<&std::path::Path, &str>,
+    texts: &Texts,
     diagnostics: &mut Diagnostics,
 ) {
     let mut seen: HashMap<&String, &std::path::PathBuf> = HashMap::new();
@@ -227,7 +249,7 @@ fn unique_slugs<'a>(
                     ),
                 )
                 .in_file(path)
-                .at(texts.get(path.as_path()).copied().unwrap_or(""), 1, 1)
+                .at(texts.get(path), 1, 1)
                 .with_help(
                     "rename one of the files; a slug is the file name in lower case with hyphens",
                 ),
@@ -545,9 +567,9 @@ fn duration_field(f: &mut Fields, key: &str) -> Option<Duration> {
 }
 
 /// A talk as read, before rooms, tracks and speakers are linked.
-struct RawTalk {
+struct RawTalk<'a> {
     talk: Talk,
-    doc_path: std::path::PathBuf,
+    doc: &'a Document,
     room: Option<(String, Node)>,
     track: Option<(String, Node)>,
     speakers: Vec<String>,
@@ -557,7 +579,11 @@ struct RawTalk {
     )>,
 }
 
-fn talk(doc: &Document, conf: &Conference, diagnostics: &mut Diagnostics) -> Option<RawTalk> {
+fn talk<'a>(
+    doc: &'a Document,
+    conf: &Conference,
+    diagnostics: &mut Diagnostics,
+) -> Option<RawTalk<'a>> {
     let mut f = Fields::new(doc, diagnostics);
     let slug = file_slug(&mut f, "talks");
     let title = f.required("title", "add `title: \"...\"` to the front matter");
@@ -721,7 +747,7 @@ fn talk(doc: &Document, conf: &Conference, diagnostics: &mut Diagnostics) -> Opt
             source: doc.path.clone(),
             extra,
         },
-        doc_path: doc.path.clone(),
+        doc,
         room,
         track,
         speakers,
@@ -859,13 +885,22 @@ struct Linker {
     day_change: NaiveTime,
     /// Lower-cased name and slug -> speaker.
     speaker_index: HashMap<String, SpeakerId>,
+    /// Slug -> room, track (the first of that slug).
+    room_index: HashMap<String, RoomId>,
+    track_index: HashMap<String, TrackId>,
 }
 
 impl Linker {
-    fn index_speakers(&mut self) {
+    fn index(&mut self) {
         for (id, s) in self.speakers.iter().enumerate() {
             self.speaker_index.insert(s.name.to_lowercase(), id);
             self.speaker_index.entry(s.slug.clone()).or_insert(id);
+        }
+        for (id, r) in self.rooms.iter().enumerate() {
+            self.room_index.entry(r.slug.clone()).or_insert(id);
+        }
+        for (id, t) in self.tracks.iter().enumerate() {
+            self.track_index.entry(t.slug.clone()).or_insert(id);
         }
     }
 
@@ -897,23 +932,20 @@ impl Linker {
         id
     }
 
-    fn link(
-        &mut self,
-        raw: RawTalk,
-        doc: Option<&Document>,
-        diagnostics: &mut Diagnostics,
-    ) -> (Talk, Vec<String>) {
+    /// Sets the talk's room, track and slot.
+    fn link(&mut self, raw: &mut RawTalk, diagnostics: &mut Diagnostics) {
         let RawTalk {
-            mut talk,
+            talk,
             room,
             track,
-            speakers,
             scheduled,
-            doc_path,
+            doc,
+            ..
         } = raw;
-        if let Some((name, node)) = room {
+        let doc = *doc;
+        if let Some((name, node)) = room.take() {
             let slug = slugify(&name);
-            match self.rooms.iter().position(|r| r.slug == slug) {
+            match self.room_index.get(&slug).copied() {
                 Some(id) => talk.room = Some(id),
                 None if self.rooms_declared => {
                     let hint = match closest(&name, self.rooms.iter().map(|r| r.name.as_str())) {
@@ -923,15 +955,14 @@ impl Linker {
                             self.rooms.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
                         ),
                     };
-                    let mut d = Diagnostic::error("unknown-room", format!("unknown room `{name}`"))
-                        .in_file(&doc_path)
-                        .with_help(hint);
-                    if let Some(doc) = doc {
-                        d = d.at(&doc.text, node.line, node.column);
-                    }
+                    let d = Diagnostic::error("unknown-room", format!("unknown room `{name}`"))
+                        .in_file(&doc.path)
+                        .with_help(hint)
+                        .at(&doc.text, node.line, node.column);
                     diagnostics.push(d);
                 }
                 None => {
+                    self.room_index.insert(slug.clone(), self.rooms.len());
                     self.rooms.push(Room {
                         slug,
                         name,
@@ -944,9 +975,9 @@ impl Linker {
                 }
             }
         }
-        if let Some((name, node)) = track {
+        if let Some((name, node)) = track.take() {
             let slug = slugify(&name);
-            talk.track = Some(match self.tracks.iter().position(|t| t.slug == slug) {
+            talk.track = Some(match self.track_index.get(&slug).copied() {
                 Some(id) => id,
                 None => {
                     let declared: Vec<&str> = self.tracks.iter().map(|t| t.name.as_str()).collect();
@@ -957,17 +988,16 @@ impl Linker {
                                 "add it to `tracks:` in conference.yaml to give it a colour".into()
                             }
                         };
-                        let mut d = Diagnostic::warning(
+                        let d = Diagnostic::warning(
                             "unknown-track",
                             format!("track `{name}` is not listed in conference.yaml"),
                         )
-                        .in_file(&doc_path)
-                        .with_help(hint);
-                        if let Some(doc) = doc {
-                            d = d.at(&doc.text, node.line, node.column);
-                        }
+                        .in_file(&doc.path)
+                        .with_help(hint)
+                        .at(&doc.text, node.line, node.column);
                         diagnostics.push(d);
                     }
+                    self.track_index.insert(slug.clone(), self.tracks.len());
                     self.tracks.push(Track {
                         slug,
                         name,
@@ -979,13 +1009,12 @@ impl Linker {
                 }
             });
         }
-        if let (Some((start, end)), Some(_)) = (scheduled, talk.room) {
+        if let (Some((start, end)), Some(_)) = (*scheduled, talk.room) {
             talk.slot = Some(Slot {
                 start,
                 end,
                 day: time::event_day(&start, self.day_change),
             });
         }
-        (talk, speakers)
     }
 }
