@@ -262,6 +262,7 @@ impl Renderer for Html {
             })
             .filter(Result::is_err)
             .collect();
+        views.par_drop();
         let mut diagnostics = Diagnostics::new();
         for page in pages {
             match page {

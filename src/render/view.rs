@@ -10,6 +10,7 @@ use chrono_tz::Tz;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use rayon::prelude::*;
 use serde::Serialize;
+use std::collections::HashMap;
 use tera::Value;
 
 /// Characters escaped in a static file's path when it becomes a URL.
@@ -108,9 +109,9 @@ pub struct PageRef {
 }
 
 #[derive(Debug, Clone, Serialize)]
-pub struct LinkView {
-    pub title: String,
-    pub url: String,
+pub struct LinkView<'a> {
+    pub title: &'a str,
+    pub url: &'a str,
 }
 
 /// The site-wide facts every page gets as `site`.
@@ -149,14 +150,16 @@ pub struct SiteView {
 }
 
 /// One talk, as every template sees it (lists, the grid and its own page).
+/// It borrows from the programme: it only lives while it is turned into a
+/// template value.
 #[derive(Debug, Clone, Serialize)]
-pub struct TalkView {
-    pub slug: String,
+pub struct TalkView<'a> {
+    pub slug: &'a str,
     /// `talks/<slug>/index.html`.
     pub url: String,
-    pub title: String,
+    pub title: &'a str,
     /// `talk`, `keynote`, `workshop`, `break`, ...
-    pub kind: String,
+    pub kind: &'a str,
     /// `confirmed` or `cancelled`.
     pub status: &'static str,
     pub cancelled: bool,
@@ -169,42 +172,44 @@ pub struct TalkView {
     pub room: Option<Value>,
     /// A `TrackRef`.
     pub track: Option<Value>,
-    pub language: Option<String>,
+    pub language: Option<&'a str>,
     /// The event day, a `DayRef` (a talk at 01:00 belongs to the day before).
     pub day: Option<Value>,
-    pub start: Option<TimeView>,
-    pub end: Option<TimeView>,
+    /// A `TimeView`.
+    pub start: Option<Value>,
+    /// A `TimeView`.
+    pub end: Option<Value>,
     pub minutes: Option<i64>,
     /// True when the talk starts on the calendar day after its event day.
     pub after_midnight: bool,
     /// True when it ends on a later calendar date than it starts.
     pub ends_next_day: bool,
     /// The abstract, as sanitised HTML (print with `| safe`).
-    pub abstract_html: String,
-    pub slides: Option<String>,
-    pub video: Option<String>,
-    pub links: Vec<LinkView>,
+    pub abstract_html: &'a str,
+    pub slides: Option<&'a str>,
+    pub video: Option<&'a str>,
+    pub links: Vec<LinkView<'a>>,
     /// `talks/<slug>.ics` for a scheduled talk.
     pub feed: Option<Feed>,
     /// Unknown front-matter keys.
-    pub extra: model::Extra,
+    pub extra: &'a model::Extra,
 }
 
 /// A speaker's page.
 #[derive(Debug, Clone, Serialize)]
-pub struct SpeakerView {
-    pub slug: String,
-    pub name: String,
-    pub affiliation: Option<String>,
+pub struct SpeakerView<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub affiliation: Option<&'a str>,
     pub url: String,
     /// Relative to the site root, URL-encoded.
     pub photo: Option<String>,
-    pub bio_html: String,
-    pub links: Vec<LinkView>,
+    pub bio_html: &'a str,
+    pub links: Vec<LinkView<'a>>,
     /// Their talks (each a `TalkView`).
     pub talks: Vec<Value>,
     pub feed: Option<Feed>,
-    pub extra: model::Extra,
+    pub extra: &'a model::Extra,
 }
 
 /// A room's or track's page.
@@ -266,6 +271,22 @@ pub fn time_view(t: DateTime<Tz>) -> TimeView {
     }
 }
 
+/// The `TimeView` of every instant a talk starts or ends at, each made once.
+fn time_values(p: &Programme) -> HashMap<DateTime<Tz>, Value> {
+    let mut instants: Vec<DateTime<Tz>> = p
+        .talks
+        .iter()
+        .filter_map(|t| t.slot.as_ref())
+        .flat_map(|s| [s.start, s.end])
+        .collect();
+    instants.sort_unstable();
+    instants.dedup();
+    instants
+        .into_par_iter()
+        .map(|t| (t, Value::from_serializable(&time_view(t))))
+        .collect()
+}
+
 pub fn utc(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
@@ -287,12 +308,12 @@ pub fn static_url(path: &str) -> String {
     utf8_percent_encode(path, PATH_SET).to_string()
 }
 
-fn links(links: &[model::Link]) -> Vec<LinkView> {
+fn links(links: &[model::Link]) -> Vec<LinkView<'_>> {
     links
         .iter()
         .map(|l| LinkView {
-            title: l.title.clone(),
-            url: l.url.clone(),
+            title: &l.title,
+            url: &l.url,
         })
         .collect()
 }
@@ -371,7 +392,7 @@ impl Views {
             schedule_xml: "schedule.xml".to_string(),
             extra: c.extra.clone(),
         };
-        let day_index: std::collections::HashMap<NaiveDate, usize> = p
+        let day_index: HashMap<NaiveDate, usize> = p
             .days
             .iter()
             .enumerate()
@@ -384,6 +405,7 @@ impl Views {
             speakers: speakers.iter().map(Value::from_serializable).collect(),
             days: day_refs.iter().map(Value::from_serializable).collect(),
             day_index: &day_index,
+            times: time_values(p),
         };
         let talks: Vec<Value> = p
             .talks
@@ -417,20 +439,38 @@ impl Views {
         views
     }
 
+    /// Frees the views on every core: they are many small allocations, and
+    /// freeing them on one thread would be a serial tail of the render.
+    pub fn par_drop(self) {
+        let Views {
+            talks,
+            speakers,
+            days,
+            ..
+        } = self;
+        rayon::join(
+            || talks.into_par_iter().with_min_len(256).for_each(drop),
+            || {
+                speakers.into_par_iter().with_min_len(256).for_each(drop);
+                drop(days);
+            },
+        );
+    }
+
     pub fn talk_values(&self, ids: &[TalkId]) -> Vec<Value> {
         ids.iter().map(|&i| self.talks[i].clone()).collect()
     }
 
-    pub fn speaker(&self, p: &Programme, id: usize) -> SpeakerView {
+    pub fn speaker<'a>(&self, p: &'a Programme, id: usize) -> SpeakerView<'a> {
         let s = &p.speakers[id];
         let base = p.conference.base_url.as_deref();
         SpeakerView {
-            slug: s.slug.clone(),
-            name: s.name.clone(),
-            affiliation: s.affiliation.clone(),
+            slug: &s.slug,
+            name: &s.name,
+            affiliation: s.affiliation.as_deref(),
             url: format!("speakers/{}/index.html", s.slug),
             photo: s.photo.as_deref().map(static_url),
-            bio_html: s.bio.html.clone(),
+            bio_html: &s.bio.html,
             links: links(&s.links),
             talks: self.talk_values(&s.talks),
             feed: s
@@ -438,7 +478,7 @@ impl Views {
                 .iter()
                 .any(|&t| p.talks[t].is_scheduled())
                 .then(|| feed(base, format!("speakers/{}.ics", s.slug))),
-            extra: s.extra.clone(),
+            extra: &s.extra,
         }
     }
 
@@ -463,17 +503,20 @@ struct TalkCtx<'a> {
     tracks: Vec<Value>,
     speakers: Vec<Value>,
     days: Vec<Value>,
-    day_index: &'a std::collections::HashMap<NaiveDate, usize>,
+    day_index: &'a HashMap<NaiveDate, usize>,
+    /// Every talk's start and end as a `TimeView`, made once per distinct
+    /// instant (talks share their slot times).
+    times: HashMap<DateTime<Tz>, Value>,
 }
 
 impl TalkCtx<'_> {
-    fn talk(&self, t: &Talk) -> TalkView {
+    fn talk<'a>(&self, t: &'a Talk) -> TalkView<'a> {
         let slot: Option<&Slot> = t.slot.as_ref();
         TalkView {
-            slug: t.slug.clone(),
+            slug: &t.slug,
             url: format!("talks/{}/index.html", t.slug),
-            title: t.title.clone(),
-            kind: t.kind.clone(),
+            title: &t.title,
+            kind: &t.kind,
             status: t.status.as_str(),
             cancelled: t.is_cancelled(),
             is_break: t.is_break(),
@@ -486,19 +529,19 @@ impl TalkCtx<'_> {
                 .collect(),
             room: t.room.map(|r| self.rooms[r].clone()),
             track: t.track.map(|r| self.tracks[r].clone()),
-            language: t.language.clone(),
+            language: t.language.as_deref(),
             day: slot.and_then(|s| self.day_index.get(&s.day).map(|&i| self.days[i].clone())),
-            start: slot.map(|s| time_view(s.start)),
-            end: slot.map(|s| time_view(s.end)),
+            start: slot.map(|s| self.times[&s.start].clone()),
+            end: slot.map(|s| self.times[&s.end].clone()),
             minutes: slot.map(|s| s.duration().num_minutes()),
             after_midnight: slot.is_some_and(|s| s.start.date_naive() != s.day),
             ends_next_day: slot.is_some_and(|s| s.end.date_naive() != s.start.date_naive()),
-            abstract_html: t.abstract_.html.clone(),
-            slides: t.slides.clone(),
-            video: t.video.clone(),
+            abstract_html: &t.abstract_.html,
+            slides: t.slides.as_deref(),
+            video: t.video.as_deref(),
             links: links(&t.links),
             feed: slot.map(|_| feed(self.base, format!("talks/{}.ics", t.slug))),
-            extra: t.extra.clone(),
+            extra: &t.extra,
         }
     }
 }
