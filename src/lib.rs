@@ -78,6 +78,8 @@ pub struct Env {
     /// The previously published schedule.ics, read once per build (empty
     /// when there is none or it cannot be read).
     pub previous_feed: feeds::ical::sequence::Previous,
+    /// Feed pieces of earlier builds, when rebuilding (serve, watch).
+    pub fragments: Option<std::sync::Arc<incremental::Fragments>>,
 }
 
 /// One output format. Renderers see only the programme and the build's
@@ -189,6 +191,7 @@ fn render_into(
     let env = Env {
         stamp: build_stamp(&opts.root),
         previous_feed: previous_feed(opts, diagnostics),
+        fragments: caches.map(|c| c.fragments.clone()),
     };
     let renderers: Vec<Box<dyn Renderer>> = vec![
         Box::new(
