@@ -3,6 +3,7 @@
 //! carry line and column for every value, so later stages can point at them.
 //! Every use of `serde_yaml` stays inside this module.
 
+mod fast;
 pub mod front;
 pub mod yaml;
 

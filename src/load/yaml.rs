@@ -13,8 +13,25 @@ pub struct YamlError {
 }
 
 /// Parses `yaml`; positions are 1-based within it.
+/// Plain front matter is read by [`super::fast`], which gives what serde_yaml
+/// would; everything else by serde_yaml.
 pub fn parse(yaml: &str) -> Result<Node, YamlError> {
-    let value: serde_yaml::Value = serde_yaml::from_str(yaml).map_err(|e| error(yaml, &e))?;
+    let value = match super::fast::parse(yaml) {
+        Some(value) => value,
+        None => serde_yaml::from_str(yaml).map_err(|e| error(yaml, &e))?,
+    };
+    Ok(walk(yaml, &value))
+}
+
+/// [`parse`] with serde_yaml alone: the reference the fast reader is held to.
+#[cfg(test)]
+pub(crate) fn parse_with_serde(yaml: &str) -> Result<Node, YamlError> {
+    let value = serde_yaml::from_str(yaml).map_err(|e| error(yaml, &e))?;
+    Ok(walk(yaml, &value))
+}
+
+/// The value as a [`Node`] tree, with positions found in the text.
+fn walk(yaml: &str, value: &serde_yaml::Value) -> Node {
     let mut walker = Walker {
         text: yaml,
         cursor: 0,
@@ -22,7 +39,7 @@ pub fn parse(yaml: &str) -> Result<Node, YamlError> {
             .chain(yaml.match_indices('\n').map(|(i, _)| i + 1))
             .collect(),
     };
-    Ok(walker.node(&value, 0))
+    walker.node(value, 0)
 }
 
 fn error(yaml: &str, e: &serde_yaml::Error) -> YamlError {
