@@ -7,27 +7,45 @@
 
   // Put the page back where it was before a reload. The site's own scripts
   // may still be adding to the page after load; until the layout settles (or
-  // the reader scrolls), keep putting it back.
+  // the reader scrolls), keep putting it back, with the browser's scroll
+  // anchoring off so that it does not move the page on its own meanwhile.
   try {
     var saved = sessionStorage.getItem(KEY);
     if (saved) {
       sessionStorage.removeItem(KEY);
       var pos = JSON.parse(saved);
-      // Each change of the layout keeps the window open another second (ten at most).
-      var start = Date.now(), until = start + 2000;
+      var root = document.documentElement;
+      var anchor = root.style.overflowAnchor;
+      root.style.overflowAnchor = "none";
+      // The window opens at load for two seconds; each change of the layout
+      // keeps it open another second (ten at most).
+      var start = Date.now(), until = start + 10000, loaded = false;
       var restore = function () {
         var now = Date.now();
         if (now >= until) return;
         window.scrollTo(pos.x, pos.y);
-        until = Math.max(until, Math.min(now + 1000, start + 10000));
+        if (loaded) until = Math.max(until, Math.min(now + 1000, start + 10000));
       };
-      var stop = function () { until = 0; };
+      var stop = function () {
+        until = 0;
+        root.style.overflowAnchor = anchor;
+      };
+      var onload = function () {
+        loaded = true;
+        start = Date.now();
+        until = start + 2000;
+        restore();
+        setTimeout(function check() {
+          if (Date.now() >= until) stop();
+          else setTimeout(check, until - Date.now());
+        }, 2000);
+      };
       ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (e) {
         window.addEventListener(e, stop, { once: true, passive: true });
       });
-      if (window.ResizeObserver) new ResizeObserver(restore).observe(document.documentElement);
-      if (document.readyState === "complete") restore();
-      else window.addEventListener("load", restore);
+      if (window.ResizeObserver) new ResizeObserver(restore).observe(root);
+      if (document.readyState === "complete") onload();
+      else window.addEventListener("load", onload);
     }
   } catch (e) { /* storage disabled: reload without keeping the position */ }
 

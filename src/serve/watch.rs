@@ -1,25 +1,21 @@
 //! Watching: the files a build reads (content/, themes/, a root
-//! conference.yaml), a debounced notify watcher over them, and the filter that
-//! drops editor swap, backup and temporary files and the output folder.
+//! conference.yaml), a notify watcher over them that hands on a save once it
+//! has settled, and the filter that drops editor swap, backup and temporary
+//! files and the output folder.
 
-use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode};
-use notify_debouncer_full::{
-    new_debouncer, new_debouncer_opt, DebounceEventResult, Debouncer, NoCache, RecommendedCache,
-};
+use notify::{EventKind, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher as _};
 use std::path::{Component, Path, PathBuf};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-/// How long an event waits before it is handed on: editors write a
-/// temporary file and rename it over the real one within a few
-/// milliseconds, so a save arrives as one change.
-const DEBOUNCE: Duration = Duration::from_millis(10);
-/// How often the debouncer looks for events that have waited long enough.
-const TICK: Duration = Duration::from_millis(2);
-/// After a batch, how long to wait for the next one before rebuilding: a
-/// little over one tick, so that a burst (a `git checkout` of many files)
-/// whose events fall on neighbouring ticks becomes one rebuild.
+/// How long the files must stay quiet after a change before it is handed
+/// on: editors write a temporary file and rename it over the real one within
+/// a millisecond, and a tool writing many files (`git checkout`) keeps
+/// changing them, so either arrives as one change.
 const SETTLE: Duration = Duration::from_millis(3);
+/// The longest a change waits for a burst to settle: a folder copied in for
+/// seconds still gets a rebuild now and then.
+const MAX_SETTLE: Duration = Duration::from_millis(500);
 /// How often `--poll` looks at the files.
 const POLL_EVERY: Duration = Duration::from_millis(300);
 
@@ -27,8 +23,8 @@ const POLL_EVERY: Duration = Duration::from_millis(300);
 const WATCHED: [&str; 2] = ["content", "themes"];
 
 enum Inner {
-    Events(Debouncer<RecommendedWatcher, RecommendedCache>),
-    Poll(Debouncer<PollWatcher, NoCache>),
+    Events(RecommendedWatcher),
+    Poll(PollWatcher),
 }
 
 impl Inner {
@@ -50,7 +46,7 @@ impl Inner {
 /// A running watcher of one site.
 pub struct Watcher {
     inner: Inner,
-    rx: Receiver<DebounceEventResult>,
+    rx: Receiver<notify::Result<notify::Event>>,
     filter: Filter,
     /// Which of [`WATCHED`] are being watched.
     watching: [bool; 2],
@@ -61,10 +57,9 @@ impl Watcher {
         let (tx, rx) = std::sync::mpsc::channel();
         let inner = if poll {
             let config = notify::Config::default().with_poll_interval(POLL_EVERY);
-            new_debouncer_opt::<_, PollWatcher, _>(DEBOUNCE, Some(TICK), tx, NoCache, config)
-                .map(Inner::Poll)
+            PollWatcher::new(tx, config).map(Inner::Poll)
         } else {
-            new_debouncer(DEBOUNCE, Some(TICK), tx).map(Inner::Events)
+            RecommendedWatcher::new(tx, notify::Config::default()).map(Inner::Events)
         }
         .map_err(|e| format!("cannot watch for changes: {e}"))?;
         let filter = Filter::new(root, output);
@@ -102,42 +97,49 @@ impl Watcher {
         }
     }
 
-    /// Blocks until a change that matters; returns the paths that changed.
-    /// Events for ignored files are swallowed. None when the watcher stopped.
+    /// Blocks until a change that matters, then until the files have been
+    /// quiet for [`SETTLE`]; returns the paths that changed. Events for
+    /// ignored files are swallowed. None when the watcher stopped.
     pub fn wait_change(&mut self) -> Option<Vec<PathBuf>> {
         loop {
-            let batch = self.rx.recv().ok()?;
-            if let Some(paths) = self.relevant(batch) {
-                // Events that arrived while this batch was read belong to it.
-                let mut paths = paths;
-                loop {
-                    match self.rx.recv_timeout(SETTLE) {
-                        Ok(more) => paths.extend(self.relevant(more).unwrap_or_default()),
-                        Err(RecvTimeoutError::Timeout) => break,
-                        Err(RecvTimeoutError::Disconnected) => break,
+            let event = self.rx.recv().ok()?;
+            let Some(mut paths) = self.relevant(event) else {
+                continue;
+            };
+            // Later changes that belong to this one (the rest of a save, or
+            // of a burst) move the deadline on; reads and ignored files do not.
+            let started = Instant::now();
+            let mut quiet_at = started + SETTLE;
+            loop {
+                let left = quiet_at.saturating_duration_since(Instant::now());
+                match self.rx.recv_timeout(left) {
+                    Ok(more) => {
+                        if let Some(more) = self.relevant(more) {
+                            paths.extend(more);
+                            quiet_at = (Instant::now() + SETTLE).min(started + MAX_SETTLE);
+                        }
                     }
+                    Err(RecvTimeoutError::Timeout) => break,
+                    Err(RecvTimeoutError::Disconnected) => break,
                 }
-                return Some(paths);
             }
+            return Some(paths);
         }
     }
 
-    fn relevant(&mut self, batch: DebounceEventResult) -> Option<Vec<PathBuf>> {
-        let events = match batch {
-            Ok(events) => events,
-            Err(errors) => {
-                for e in errors {
-                    eprintln!("warning: watching: {e}");
-                }
+    fn relevant(&mut self, event: notify::Result<notify::Event>) -> Option<Vec<PathBuf>> {
+        let event = match event {
+            Ok(event) => event,
+            Err(e) => {
+                eprintln!("warning: watching: {e}");
                 return None;
             }
         };
         // Reading a file (as every build does) is no change.
-        let touched: Vec<PathBuf> = events
-            .iter()
-            .filter(|e| !matches!(e.event.kind, EventKind::Access(_)))
-            .flat_map(|e| e.event.paths.iter().cloned())
-            .collect();
+        if matches!(event.kind, EventKind::Access(_)) {
+            return None;
+        }
+        let touched = event.paths;
         self.refresh(&touched);
         let paths: Vec<PathBuf> = touched
             .into_iter()
