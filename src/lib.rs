@@ -155,6 +155,29 @@ fn load_programme_with(
     }
 }
 
+/// Loads the programme and, at the same time, the build's facts ([`Env`]):
+/// the stamp (a walk of content/) and the previous feed (a parse of the
+/// published schedule.ics) need no programme, and each is serial work.
+fn load_with_env(
+    opts: &Options,
+    caches: Option<&incremental::Caches>,
+) -> Result<(Programme, Diagnostics, Env), Diagnostics> {
+    let (loaded, (stamp, (previous_feed, warning))) = rayon::join(
+        || load_programme_with(opts, caches),
+        || rayon::join(|| build_stamp(&opts.root), || read_previous_feed(opts)),
+    );
+    let (programme, mut diagnostics) = loaded?;
+    if let Some(warning) = warning {
+        diagnostics.push(warning);
+    }
+    let env = Env {
+        stamp,
+        previous_feed,
+        fragments: caches.map(|c| c.fragments.clone()),
+    };
+    Ok((programme, diagnostics, env))
+}
+
 /// Builds the whole site in memory: load, resolve, check, render, feeds.
 pub fn build_in_memory(opts: &Options) -> Result<Built, Diagnostics> {
     build_in_memory_with(opts, None)
@@ -167,9 +190,9 @@ pub fn build_in_memory_with(
     caches: Option<&incremental::Caches>,
 ) -> Result<Built, Diagnostics> {
     let started = Instant::now();
-    let (programme, mut diagnostics) = load_programme_with(opts, caches)?;
+    let (programme, mut diagnostics, env) = load_with_env(opts, caches)?;
     let store = Mutex::new(Output::new());
-    render_into(opts, &programme, &mut diagnostics, &store, caches)?;
+    render_into(opts, &programme, &env, &mut diagnostics, &store, caches)?;
     Ok(Built {
         programme,
         output: store.into_inner().unwrap_or_else(|e| e.into_inner()),
@@ -184,15 +207,11 @@ pub fn build_in_memory_with(
 fn render_into(
     opts: &Options,
     programme: &Programme,
+    env: &Env,
     diagnostics: &mut Diagnostics,
     store: &dyn Store,
     caches: Option<&incremental::Caches>,
 ) -> Result<Manifest, Diagnostics> {
-    let env = Env {
-        stamp: build_stamp(&opts.root),
-        previous_feed: previous_feed(opts, diagnostics),
-        fragments: caches.map(|c| c.fragments.clone()),
-    };
     let renderers: Vec<Box<dyn Renderer>> = vec![
         Box::new(
             render::Html::load(&opts.root, &programme.conference.theme)
@@ -212,7 +231,7 @@ fn render_into(
     let site = Collector::new(store, &feeds::index::SW_SOURCES);
     let rendered: Vec<Result<(), Diagnostics>> = renderers
         .par_iter()
-        .map(|r| r.render(programme, &env, &site))
+        .map(|r| r.render(programme, env, &site))
         .collect();
     for result in rendered {
         if let Err(d) = result {
@@ -241,7 +260,7 @@ pub fn build(opts: &Options) -> Result<Report, Diagnostics> {
 /// [`build`] with the given durability settings.
 pub fn build_with(opts: &Options, write_opts: write::WriteOptions) -> Result<Report, Diagnostics> {
     let started = Instant::now();
-    let (programme, mut diagnostics) = load_programme(opts)?;
+    let (programme, mut diagnostics, env) = load_with_env(opts, None)?;
     let out_dir = opts.output_dir();
     let failed = |e: std::io::Error, d: &Diagnostics| {
         let mut d = d.clone();
@@ -250,7 +269,7 @@ pub fn build_with(opts: &Options, write_opts: write::WriteOptions) -> Result<Rep
     };
     let stage = write::Stage::begin(&out_dir, write_opts).map_err(|e| failed(e, &diagnostics))?;
     // On error the stage is dropped, which removes it.
-    let manifest = render_into(opts, &programme, &mut diagnostics, &stage, None)?;
+    let manifest = render_into(opts, &programme, &env, &mut diagnostics, &stage, None)?;
     let swapped = stage.commit().map_err(|e| failed(e, &diagnostics))?;
     let synced = swapped.synced();
     let stats = swapped.finish();
@@ -334,9 +353,10 @@ fn build_stamp(root: &Path) -> DateTime<Utc> {
     DateTime::from_timestamp(secs, 0).unwrap_or_default()
 }
 
-/// The previous feed, parsed; a warning (and an empty feed) when one given by
-/// `--previous-feed` cannot be read or when the text is not a calendar.
-fn previous_feed(opts: &Options, diagnostics: &mut Diagnostics) -> feeds::ical::sequence::Previous {
+/// The previous feed, parsed, and a warning (with an empty feed) when one
+/// given by `--previous-feed` cannot be read or when the text is not a
+/// calendar.
+fn read_previous_feed(opts: &Options) -> (feeds::ical::sequence::Previous, Option<Diagnostic>) {
     let path = opts
         .previous_feed
         .clone()
@@ -344,20 +364,18 @@ fn previous_feed(opts: &Options, diagnostics: &mut Diagnostics) -> feeds::ical::
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if opts.previous_feed.is_some() || path.exists() => {
-            diagnostics.push(
-                Diagnostic::warning(
-                    "previous-feed",
-                    format!("cannot read the previous feed: {e}"),
-                )
-                .in_file(&path)
-                .with_help("SEQUENCE numbers start again from 0; check the path"),
-            );
-            return Default::default();
+            let warning = Diagnostic::warning(
+                "previous-feed",
+                format!("cannot read the previous feed: {e}"),
+            )
+            .in_file(&path)
+            .with_help("SEQUENCE numbers start again from 0; check the path");
+            return (Default::default(), Some(warning));
         }
-        Err(_) => return Default::default(),
+        Err(_) => return (Default::default(), None),
     };
-    feeds::ical::previous_feed(&text).unwrap_or_else(|d| {
-        diagnostics.push(d.in_file(&path));
-        Default::default()
-    })
+    match feeds::ical::previous_feed(&text) {
+        Ok(previous) => (previous, None),
+        Err(d) => (Default::default(), Some(d.in_file(&path))),
+    }
 }
