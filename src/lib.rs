@@ -78,6 +78,8 @@ pub struct Env {
     /// The previously published schedule.ics, read once per build (empty
     /// when there is none or it cannot be read).
     pub previous_feed: feeds::ical::sequence::Previous,
+    /// Feed pieces of earlier builds, when rebuilding (serve, watch).
+    pub fragments: Option<std::sync::Arc<incremental::Fragments>>,
 }
 
 /// One output format. Renderers see only the programme and the build's
@@ -171,6 +173,7 @@ fn load_with_env(
     let env = Env {
         stamp,
         previous_feed,
+        fragments: caches.map(|c| c.fragments.clone()),
     };
     Ok((programme, diagnostics, env))
 }

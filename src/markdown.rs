@@ -10,117 +10,128 @@ fn options() -> Options {
         | Options::ENABLE_SMART_PUNCTUATION
 }
 
-/// Renders Markdown in all the forms the outputs need, parsing it once.
+/// Renders Markdown in all the forms the outputs need, parsing it once
+/// (twice when sanitised HTML needs the sanitiser): the events stream into
+/// the plain text and the HTML together.
 pub fn text(markdown: &str, raw_html: RawHtml) -> Text {
-    let events: Vec<Event> = Parser::new_ext(markdown, options()).collect();
+    let mut plain = Plain::new(markdown.len());
+    let mut parser = Parser::new_ext(markdown, options());
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    let html = match raw_html {
+        RawHtml::Trusted => {
+            html::push_html(&mut html, parser.inspect(|e| plain.event(e)));
+            html
+        }
+        RawHtml::Sanitise => {
+            let mut direct = true;
+            html::push_html(
+                &mut html,
+                parser.by_ref().map_while(|e| {
+                    plain.event(&e);
+                    direct = is_direct(&e);
+                    direct.then(|| direct_link(e))
+                }),
+            );
+            if direct {
+                html
+            } else {
+                parser.for_each(|e| plain.event(&e));
+                to_html(markdown, raw_html)
+            }
+        }
+    };
     Text {
         markdown: markdown.to_string(),
-        plain: plain_of(markdown, events.iter().cloned()),
-        html: html_of(markdown, events, raw_html),
+        plain: plain.finish(),
+        html,
     }
 }
 
 /// Markdown to HTML. Unless trusted, the HTML goes through an allow-list
 /// sanitiser: no scripts, styles, event handlers or `javascript:` URLs.
 pub fn to_html(markdown: &str, raw_html: RawHtml) -> String {
-    html_of(
-        markdown,
-        Parser::new_ext(markdown, options()).collect(),
-        raw_html,
-    )
-}
-
-/// The HTML of `markdown`, whose events are `events`.
-fn html_of(markdown: &str, events: Vec<Event>, raw_html: RawHtml) -> String {
-    let events = match raw_html {
-        RawHtml::Trusted => events,
-        RawHtml::Sanitise => match plain_subset_html(markdown, events) {
-            Ok(html) => return html,
-            Err(events) => events,
-        },
-    };
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events.into_iter());
+    html::push_html(&mut out, Parser::new_ext(markdown, options()));
     match raw_html {
         RawHtml::Trusted => out,
         RawHtml::Sanitise => sanitiser().clean(&out).to_string(),
     }
 }
 
-/// The sanitised HTML of Markdown that uses only constructs whose HTML the
-/// sanitiser would keep byte for byte (paragraphs, emphasis, code, lists,
+/// Whether the sanitiser would keep the HTML of `event` byte for byte, once
+/// links are written by [`direct_link`]: paragraphs, emphasis, code, lists,
 /// headings, quotes, and links to http, https or mailto URLs, which get the
-/// sanitiser's `rel`), written directly: most abstracts, without the cost
-/// of parsing the HTML again. None when anything else occurs (raw HTML,
-/// images, tables, footnotes, other URLs, characters the two escape
-/// differently); the caller then takes the sanitiser's path with the
-/// events handed back.
-fn plain_subset_html<'a>(markdown: &str, events: Vec<Event<'a>>) -> Result<String, Vec<Event<'a>>> {
-    for event in &events {
-        let keep = match event {
-            Event::Text(t) | Event::Code(t) => !t.contains(['"', '\u{a0}']),
-            Event::SoftBreak => true,
-            Event::Start(tag) => match tag {
-                Tag::Paragraph
-                | Tag::Emphasis
-                | Tag::Strong
-                | Tag::Strikethrough
-                | Tag::BlockQuote(None)
-                | Tag::Item
-                | Tag::List(None | Some(1)) => true,
-                Tag::Heading {
-                    id: None,
-                    classes,
-                    attrs,
-                    ..
-                } => classes.is_empty() && attrs.is_empty(),
-                Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Indented) => true,
-                Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info)) => info.is_empty(),
-                Tag::Link {
-                    link_type,
-                    dest_url,
-                    title,
-                    ..
-                } => {
-                    title.is_empty()
-                        && safe_url(dest_url)
-                        && !matches!(
-                            link_type,
-                            pulldown_cmark::LinkType::Email | pulldown_cmark::LinkType::Autolink
-                        )
-                }
-                _ => false,
-            },
-            Event::End(tag) => !matches!(
-                tag,
-                TagEnd::Image
-                    | TagEnd::Table
-                    | TagEnd::TableHead
-                    | TagEnd::TableRow
-                    | TagEnd::TableCell
-                    | TagEnd::FootnoteDefinition
-                    | TagEnd::HtmlBlock
-                    | TagEnd::MetadataBlock(_)
-                    | TagEnd::DefinitionList
-                    | TagEnd::DefinitionListTitle
-                    | TagEnd::DefinitionListDefinition
-            ),
+/// sanitiser's `rel`. Markdown made only of such events (most abstracts) is
+/// written directly, without the cost of parsing the HTML again; anything
+/// else (raw HTML, images, tables, footnotes, other URLs, characters the two
+/// escape differently) takes the sanitiser's path.
+fn is_direct(event: &Event) -> bool {
+    match event {
+        // The sanitiser drops NUL and writes `"` and no-break spaces as entities.
+        Event::Text(t) | Event::Code(t) => !t.contains(['"', '\u{a0}', '\0']),
+        Event::SoftBreak => true,
+        Event::Start(tag) => match tag {
+            Tag::Paragraph
+            | Tag::Emphasis
+            | Tag::Strong
+            | Tag::Strikethrough
+            | Tag::BlockQuote(None)
+            | Tag::Item
+            | Tag::List(None | Some(1)) => true,
+            Tag::Heading {
+                id: None,
+                classes,
+                attrs,
+                ..
+            } => classes.is_empty() && attrs.is_empty(),
+            Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Indented) => true,
+            Tag::CodeBlock(pulldown_cmark::CodeBlockKind::Fenced(info)) => info.is_empty(),
+            Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                ..
+            } => {
+                title.is_empty()
+                    && safe_url(dest_url)
+                    && !matches!(
+                        link_type,
+                        pulldown_cmark::LinkType::Email | pulldown_cmark::LinkType::Autolink
+                    )
+            }
             _ => false,
-        };
-        if !keep {
-            return Err(events);
-        }
+        },
+        Event::End(tag) => !matches!(
+            tag,
+            TagEnd::Image
+                | TagEnd::Table
+                | TagEnd::TableHead
+                | TagEnd::TableRow
+                | TagEnd::TableCell
+                | TagEnd::FootnoteDefinition
+                | TagEnd::HtmlBlock
+                | TagEnd::MetadataBlock(_)
+                | TagEnd::DefinitionList
+                | TagEnd::DefinitionListTitle
+                | TagEnd::DefinitionListDefinition
+        ),
+        _ => false,
     }
-    let events = events.into_iter().map(|event| match event {
+}
+
+/// A link as the sanitiser writes it.
+fn direct_link(event: Event) -> Event {
+    match event {
         Event::Start(Tag::Link { dest_url, .. }) => {
-            Event::Html(format!("<a href=\"{dest_url}\" rel=\"noopener noreferrer\">").into())
+            let mut a = String::with_capacity(dest_url.len() + 40);
+            a.push_str("<a href=\"");
+            a.push_str(&dest_url);
+            a.push_str("\" rel=\"noopener noreferrer\">");
+            Event::Html(a.into())
         }
         Event::End(TagEnd::Link) => Event::Html("</a>".into()),
         e => e,
-    });
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, events);
-    Ok(out)
+    }
 }
 
 /// An http, https or mailto URL made only of characters that need no
@@ -149,34 +160,49 @@ fn sanitiser() -> &'static ammonia::Builder<'static> {
 /// Markdown to plain text: paragraphs and list items on their own lines,
 /// link targets kept in angle brackets after the link text.
 pub fn to_plain(markdown: &str) -> String {
-    plain_of(markdown, Parser::new_ext(markdown, options()))
+    let mut plain = Plain::new(markdown.len());
+    Parser::new_ext(markdown, options()).for_each(|e| plain.event(&e));
+    plain.finish()
 }
 
-/// The plain text of `markdown`, whose events are `events`.
-fn plain_of<'a>(markdown: &str, events: impl Iterator<Item = Event<'a>>) -> String {
-    let mut out = String::with_capacity(markdown.len());
-    let mut links: Vec<String> = Vec::new();
-    for event in events {
+/// Plain text, written event by event.
+struct Plain {
+    out: String,
+    links: Vec<String>,
+}
+
+impl Plain {
+    fn new(capacity: usize) -> Self {
+        Plain {
+            out: String::with_capacity(capacity),
+            links: Vec::new(),
+        }
+    }
+
+    fn event(&mut self, event: &Event) {
+        let out = &mut self.out;
         match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
             Event::SoftBreak => out.push(' '),
             Event::HardBreak => out.push('\n'),
             Event::Start(Tag::Item) => {
-                newline(&mut out);
+                newline(out);
                 out.push_str("- ");
             }
-            Event::Start(Tag::Link { dest_url, .. }) => links.push(dest_url.to_string()),
+            Event::Start(Tag::Link { dest_url, .. }) => self.links.push(dest_url.to_string()),
             Event::End(TagEnd::Link) => {
-                if let Some(url) = links.pop() {
+                if let Some(url) = self.links.pop() {
                     if !url.is_empty() && !out.ends_with(url.as_str()) {
-                        out.push_str(&format!(" <{url}>"));
+                        out.push_str(" <");
+                        out.push_str(&url);
+                        out.push('>');
                     }
                 }
             }
             Event::End(
                 TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::CodeBlock | TagEnd::List(_),
             ) => {
-                paragraph(&mut out);
+                paragraph(out);
             }
             Event::Html(h) | Event::InlineHtml(h) => {
                 // Keep only the text between tags.
@@ -190,11 +216,19 @@ fn plain_of<'a>(markdown: &str, events: impl Iterator<Item = Event<'a>>) -> Stri
                     }
                 }
             }
-            Event::Rule => paragraph(&mut out),
+            Event::Rule => paragraph(out),
             _ => {}
         }
     }
-    out.trim().to_string()
+
+    fn finish(self) -> String {
+        let trimmed = self.out.trim();
+        if trimmed.len() == self.out.len() {
+            self.out
+        } else {
+            trimmed.to_string()
+        }
+    }
 }
 
 fn newline(out: &mut String) {
@@ -245,6 +279,17 @@ mod tests {
         );
     }
 
+    /// The HTML written directly, when every event allows it.
+    fn direct_html(md: &str) -> Option<String> {
+        let events: Vec<Event> = Parser::new_ext(md, options()).collect();
+        if !events.iter().all(is_direct) {
+            return None;
+        }
+        let mut out = String::new();
+        html::push_html(&mut out, events.into_iter().map(direct_link));
+        Some(out)
+    }
+
     /// The direct path gives exactly the sanitiser's bytes, and declines
     /// whatever it cannot vouch for.
     #[test]
@@ -262,7 +307,7 @@ mod tests {
             let mut full = String::new();
             html::push_html(&mut full, Parser::new_ext(md, options()));
             let expected = sanitiser().clean(&full).to_string();
-            let fast = plain_subset_html(md, Parser::new_ext(md, options()).collect()).ok();
+            let fast = direct_html(md);
             if let Some(fast) = fast {
                 assert_eq!(fast, expected, "for {md:?}");
             }
@@ -282,14 +327,11 @@ mod tests {
             "---",
             "<https://example.org>",
         ] {
-            assert!(
-                plain_subset_html(md, Parser::new_ext(md, options()).collect()).is_err(),
-                "{md:?} took the direct path"
-            );
+            assert!(direct_html(md).is_none(), "{md:?} took the direct path");
         }
         for md in ["*a* [b](https://example.org)", "- x\n- y", "plain"] {
             assert!(
-                plain_subset_html(md, Parser::new_ext(md, options()).collect()).is_ok(),
+                direct_html(md).is_some(),
                 "{md:?} did not take the direct path"
             );
         }
@@ -302,12 +344,30 @@ mod tests {
             "<b>raw</b> and [js](javascript:alert(1))",
             "| a | b |\n|---|---|\n| 1 | 2 |",
             "",
+            // The direct path gives up half way: the plain text goes on.
+            "*a* [b](https://example.org) c\n\n- d\n\n<b>raw</b> after [l](https://x.org)\n\n- e",
+            "first\n\n![img](https://example.org/a.png) [rel](/relative)\n\nlast *one*",
+            "# Heading\n\n> quoted\n\n1. one\n2. two\n\n    code <b>\n\nA & B < C",
         ] {
             for raw in [RawHtml::Sanitise, RawHtml::Trusted] {
                 let t = text(md, raw);
                 assert_eq!(t.html, to_html(md, raw), "{md:?}");
                 assert_eq!(t.plain, to_plain(md), "{md:?}");
                 assert_eq!(t.markdown, md);
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The one streaming parse gives what separate renderings give.
+        #[test]
+        fn one_parse_for_any_markdown(
+            md in r#"([a-z ]{0,8}|\*|_|`|\[l\]\((https://x\.org|/r|javascript:x)\)|<b>|</b>|\n|\n\n|- |1\. |# |> |    |\||---|&|"|!\[i\]\(https://x\.org/i\.png\)|\[\^1\]|\u{a0}|\u{0}|\u{1}|\u{c}|\t|\u{7f}|\u{fffe}){0,24}"#
+        ) {
+            for raw in [RawHtml::Sanitise, RawHtml::Trusted] {
+                let t = text(&md, raw);
+                proptest::prop_assert_eq!(&t.html, &to_html(&md, raw));
+                proptest::prop_assert_eq!(&t.plain, &to_plain(&md));
             }
         }
     }

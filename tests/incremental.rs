@@ -215,3 +215,128 @@ fn a_series_of_edits_rebuilds_to_the_bytes_of_a_fresh_build() {
     rebuild_matches(&mut session, "override removed");
     assert_eq!(rebuild_matches(&mut session, "no change at the end"), 0);
 }
+
+/// Publishes the session's last schedule.ics where the next build reads
+/// the previous feed, as `programme serve` does.
+fn publish_feed(session: &mut Session) {
+    let (built, _) = session.build();
+    let built = built.expect("the site builds");
+    let public = session.opts.output_dir();
+    std::fs::create_dir_all(&public).unwrap();
+    std::fs::write(
+        public.join("schedule.ics"),
+        built.output.get("schedule.ics").unwrap(),
+    )
+    .unwrap();
+}
+
+/// The remembered feed pieces (VEVENTs, frab events) are remade whenever
+/// anything they show changes: the talk, its speakers, rooms and tracks in
+/// conference.yaml, the conference's own settings, and the SEQUENCE numbers
+/// carried from the previously published feed.
+#[test]
+fn feed_pieces_follow_every_input() {
+    let site = tempfile::tempdir().unwrap();
+    let root = site.path();
+    common::copy_tree(&common::repo().join("content"), &root.join("content"));
+    let talks = root.join("content/talks");
+    let conference = root.join("content/conference.yaml");
+    let mut session = Session::new(Options::new(root));
+    rebuild_matches(&mut session, "first build");
+
+    // SEQUENCE and DTSTAMP now come from a previous feed.
+    publish_feed(&mut session);
+    rebuild_matches(&mut session, "previous feed published");
+    let (_, reuse) = session.build();
+    assert_eq!(reuse.fragments_made, 0, "nothing changed: {reuse:?}");
+    edit(
+        &talks.join("uncivic-tech.md"),
+        "title: (Un)Civic Tech?",
+        "title: Civic Tech, or Not",
+    );
+    rebuild_matches(&mut session, "title changed after publishing");
+    let (_, reuse) = session.build();
+    assert!(
+        reuse.fragments_made == 0 && reuse.fragments_reused > 10,
+        "a second build of the same edit reuses every piece: {reuse:?}"
+    );
+    publish_feed(&mut session);
+    rebuild_matches(&mut session, "edit published");
+    edit(
+        &talks.join("uncivic-tech.md"),
+        "title: Civic Tech, or Not",
+        "title: Civic Tech, or Not Really",
+    );
+    rebuild_matches(&mut session, "second edit, SEQUENCE goes on");
+    std::fs::write(root.join("public/schedule.ics"), "not a calendar").unwrap();
+    rebuild_matches(&mut session, "previous feed broken");
+    std::fs::remove_dir_all(root.join("public")).unwrap();
+    rebuild_matches(&mut session, "previous feed gone");
+
+    // The talk's own fields.
+    for (from, to) in [
+        ("type: keynote", "type: talk"),
+        ("language: en", "language: it"),
+        ("track: Impact", "track: Research"),
+        (
+            "start: 2017-04-25 10:30",
+            "start: 2017-04-25 10:30\nstatus: cancelled",
+        ),
+        (
+            "status: cancelled",
+            "slides: https://example.org/slides.pdf",
+        ),
+        ("slides: https://example.org/slides.pdf", "id: 4242"),
+        ("can\ntechnology", "can\n*new* technology"),
+    ] {
+        edit(&talks.join("uncivic-tech.md"), from, to);
+        rebuild_matches(&mut session, &format!("talk: {to}"));
+    }
+    // Its speaker's profile.
+    let speaker = root.join("content/speakers/tiago-peixoto.md");
+    edit(
+        &speaker,
+        "name: Tiago Peixoto",
+        "name: Tiago Peixoto\naffiliation: World Bank",
+    );
+    rebuild_matches(&mut session, "speaker affiliation");
+    edit(
+        &speaker,
+        "gave the opening keynote",
+        "gave the first keynote",
+    );
+    rebuild_matches(&mut session, "speaker biography");
+    // Rooms, tracks and the conference's settings.
+    for (from, to) in [
+        ("name: Main Plenary (Sala Verde)", "name: Sala Verde"),
+        ("name: Impact", "name: Impacts"),
+        ("color: \"#a8324f\"", "color: \"#123456\""),
+        ("acronym: tictec2017", "acronym: tictec17"),
+        (
+            "base_url: https://example.org/tictec2017/",
+            "base_url: https://example.net/t/",
+        ),
+        ("language: en", "language: de"),
+        ("timezone: Europe/Rome", "timezone: Europe/Lisbon"),
+        ("day_change: \"04:00\"", "day_change: \"06:00\""),
+    ] {
+        edit(&conference, from, to);
+        // Talks name their room and track as the conference does.
+        for talk in std::fs::read_dir(&talks).unwrap() {
+            let path = talk.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let renamed = match (from, to) {
+                ("name: Main Plenary (Sala Verde)", _) => {
+                    text.replace("room: Main Plenary (Sala Verde)", "room: Sala Verde")
+                }
+                ("name: Impact", _) => text.replace("track: Impact\n", "track: Impacts\n"),
+                _ => text.clone(),
+            };
+            if renamed != text {
+                std::fs::write(&path, renamed).unwrap();
+            }
+        }
+        rebuild_matches(&mut session, &format!("conference: {to}"));
+    }
+    assert_eq!(rebuild_matches(&mut session, "no change at the end"), 0);
+}

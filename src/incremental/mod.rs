@@ -4,9 +4,11 @@
 //! the work it saves, so a rebuild gives the bytes a fresh build would.
 
 pub mod docs;
+pub mod fragments;
 pub mod memo;
 
 pub use docs::DocCache;
+pub use fragments::Fragments;
 pub use memo::PageMemo;
 
 use crate::diagnostic::Diagnostics;
@@ -18,6 +20,7 @@ use std::sync::Arc;
 pub struct Caches {
     pub docs: DocCache,
     pub pages: Arc<PageMemo>,
+    pub fragments: Arc<Fragments>,
 }
 
 impl Caches {
@@ -25,9 +28,12 @@ impl Caches {
     pub fn sweep(&self) -> Reuse {
         self.docs.sweep();
         let (pages_reused, pages_rendered) = self.pages.sweep();
+        let (fragments_reused, fragments_made) = self.fragments.sweep();
         Reuse {
             pages_reused,
             pages_rendered,
+            fragments_reused,
+            fragments_made,
         }
     }
 }
@@ -43,6 +49,9 @@ pub struct Session {
 pub struct Reuse {
     pub pages_reused: usize,
     pub pages_rendered: usize,
+    /// Feed pieces (a talk's VEVENT, its frab event) reused and made.
+    pub fragments_reused: usize,
+    pub fragments_made: usize,
 }
 
 impl Session {

@@ -49,9 +49,13 @@ async function main() {
 
   await page.goto(BASE + "index.html");
   await until(page, () => document.body.innerText.includes("Welcome"), "the programme");
+  // The site's own scripts add to the page once search.json has arrived;
+  // scrolled before that, the browser would move the page along with them.
+  await page.waitForLoadState("networkidle");
   const height = await page.evaluate(() => document.documentElement.scrollHeight);
   assert.ok(height > 1500, "the programme page is long enough to scroll: " + height);
   await page.evaluate(() => window.scrollTo(0, 900));
+  await page.waitForTimeout(300);
   const before = await page.evaluate(() => window.scrollY);
   assert.ok(before > 800, "scrolled: " + before);
   // Chromium restores the scroll position of a reload by itself; turn that

@@ -3,49 +3,12 @@
 //! any text (quotes, control characters, `</script>`) stays a valid string.
 
 use super::{json_slug_ok, json_zone_ok, Event, Schedule, GENERATOR};
-use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
-
-#[derive(Serialize)]
-struct File<'a> {
-    #[serde(rename = "$schema")]
-    schema: &'static str,
-    generator: Generator,
-    schedule: ScheduleJson<'a>,
-}
 
 #[derive(Serialize)]
 struct Generator {
     name: &'static str,
     version: &'static str,
-}
-
-#[derive(Serialize)]
-struct ScheduleJson<'a> {
-    version: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    base_url: Option<&'a str>,
-    conference: ConferenceJson<'a>,
-}
-
-#[derive(Serialize)]
-struct ConferenceJson<'a> {
-    acronym: &'a str,
-    title: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    description: Option<&'a str>,
-    start: String,
-    end: String,
-    #[serde(rename = "daysCount")]
-    days_count: usize,
-    timeslot_duration: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    time_zone_name: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    url: Option<&'a str>,
-    tracks: Vec<TrackJson<'a>>,
-    rooms: Vec<RoomJson<'a>>,
-    days: Vec<DayJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -65,29 +28,6 @@ struct RoomJson<'a> {
     guid: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     capacity: Option<u32>,
-}
-
-#[derive(Serialize)]
-struct DayJson<'a> {
-    index: usize,
-    date: String,
-    day_start: &'a str,
-    day_end: &'a str,
-    rooms: Rooms<'a>,
-}
-
-/// The day's rooms as an object, keys in room order.
-struct Rooms<'a>(&'a [(String, Vec<Event>)]);
-
-impl Serialize for Rooms<'_> {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut map = s.serialize_map(Some(self.0.len()))?;
-        for (name, events) in self.0 {
-            let events: Vec<EventJson> = events.iter().map(EventJson::from).collect();
-            map.serialize_entry(name, &events)?;
-        }
-        map.end()
-    }
 }
 
 #[derive(Serialize)]
@@ -175,62 +115,177 @@ impl<'a> From<&'a Event> for EventJson<'a> {
     }
 }
 
-/// The file's bytes: pretty-printed, ending in a newline.
+/// How deep an event's object lies in the file (two spaces a level):
+/// file, schedule, conference, days, day, rooms, room, event.
+const EVENT_DEPTH: usize = 7;
+
+/// One event's object as the file holds it at [`EVENT_DEPTH`], without a line end.
+pub fn event(e: &Event) -> String {
+    let mut out = String::new();
+    value(&mut out, &EventJson::from(e), EVENT_DEPTH);
+    out
+}
+
+/// Appends `v` as serde_json's pretty printer writes it, every line after
+/// the first indented by `depth` levels. A line end in JSON text is always
+/// between tokens (strings escape theirs), so this is the same text the
+/// printer gives for `v` nested `depth` levels deep.
+fn value<T: Serialize + ?Sized>(out: &mut String, v: &T, depth: usize) {
+    let text = serde_json::to_string_pretty(v).expect("the schedule serialises");
+    let mut lines = text.split('\n');
+    if let Some(first) = lines.next() {
+        out.push_str(first);
+    }
+    for line in lines {
+        out.push('\n');
+        indent(out, depth);
+        out.push_str(line);
+    }
+}
+
+fn indent(out: &mut String, depth: usize) {
+    for _ in 0..depth {
+        out.push_str("  ");
+    }
+}
+
+/// An object or array being written the way serde_json's pretty printer
+/// writes it: `{}` when empty, else one entry a line.
+struct Nested<'a> {
+    out: &'a mut String,
+    depth: usize,
+    close: char,
+    empty: bool,
+}
+
+impl<'a> Nested<'a> {
+    fn open(out: &'a mut String, depth: usize, open: char, close: char) -> Nested<'a> {
+        out.push(open);
+        Nested {
+            out,
+            depth,
+            close,
+            empty: true,
+        }
+    }
+
+    /// Starts the next entry (of an array), or the next key's value.
+    fn next(&mut self) -> &mut String {
+        self.out.push_str(if self.empty { "\n" } else { ",\n" });
+        self.empty = false;
+        indent(self.out, self.depth + 1);
+        self.out
+    }
+
+    fn key(&mut self, k: &str) -> &mut String {
+        let depth = self.depth + 1;
+        let out = self.next();
+        value(out, k, depth);
+        out.push_str(": ");
+        out
+    }
+
+    fn field<T: Serialize + ?Sized>(&mut self, k: &str, v: &T) {
+        let depth = self.depth + 1;
+        value(self.key(k), v, depth);
+    }
+
+    fn optional<T: Serialize + ?Sized>(&mut self, k: &str, v: Option<&T>) {
+        if let Some(v) = v {
+            self.field(k, v);
+        }
+    }
+
+    fn end(self) {
+        if !self.empty {
+            self.out.push('\n');
+            indent(self.out, self.depth);
+        }
+        self.out.push(self.close);
+    }
+}
+
+/// The file's bytes: pretty-printed, ending in a newline. Written by hand
+/// around the events' ready-made text, exactly as serde_json would print
+/// the whole.
 pub fn render(s: &Schedule) -> Vec<u8> {
     let c = &s.conference;
-    let file = File {
-        schema: "https://c3voc.de/schedule/schema.json",
-        generator: Generator {
+    let events: usize = c
+        .days
+        .iter()
+        .flat_map(|d| &d.rooms)
+        .flat_map(|(_, events)| events)
+        .map(|e| e.json.len() + 2 * (EVENT_DEPTH + 1))
+        .sum();
+    let mut out = String::with_capacity(events + 4096 + 512 * c.days.len() * c.rooms.len().max(1));
+    let mut file = Nested::open(&mut out, 0, '{', '}');
+    file.field("$schema", "https://c3voc.de/schedule/schema.json");
+    file.field(
+        "generator",
+        &Generator {
             name: GENERATOR,
             version: env!("CARGO_PKG_VERSION"),
         },
-        schedule: ScheduleJson {
-            version: &s.version,
-            base_url: s.base_url.as_deref(),
-            conference: ConferenceJson {
-                acronym: &c.acronym,
-                title: &c.title,
-                description: c.description.as_deref(),
-                start: c.start.to_string(),
-                end: c.end.to_string(),
-                days_count: c.days_count,
-                timeslot_duration: &c.timeslot_duration,
-                time_zone_name: Some(c.time_zone_name.as_str()).filter(|z| json_zone_ok(z)),
-                url: c.url.as_deref(),
-                tracks: c
-                    .tracks
-                    .iter()
-                    .map(|t| TrackJson {
-                        name: &t.name,
-                        slug: Some(t.slug.as_str()).filter(|s| json_slug_ok(s)),
-                        color: t.color.as_deref(),
-                    })
-                    .collect(),
-                rooms: c
-                    .rooms
-                    .iter()
-                    .map(|r| RoomJson {
-                        name: &r.name,
-                        slug: Some(r.slug.as_str()).filter(|s| json_slug_ok(s)),
-                        guid: &r.guid,
-                        capacity: r.capacity,
-                    })
-                    .collect(),
-                days: c
-                    .days
-                    .iter()
-                    .map(|d| DayJson {
-                        index: d.index,
-                        date: d.date.to_string(),
-                        day_start: &d.start,
-                        day_end: &d.end,
-                        rooms: Rooms(&d.rooms),
-                    })
-                    .collect(),
-            },
-        },
-    };
-    let mut bytes = serde_json::to_vec_pretty(&file).expect("the schedule serialises");
-    bytes.push(b'\n');
-    bytes
+    );
+    let mut schedule = Nested::open(file.key("schedule"), 1, '{', '}');
+    schedule.field("version", &s.version);
+    schedule.optional("base_url", s.base_url.as_deref());
+    let mut conf = Nested::open(schedule.key("conference"), 2, '{', '}');
+    conf.field("acronym", &c.acronym);
+    conf.field("title", &c.title);
+    conf.optional("description", c.description.as_deref());
+    conf.field("start", &c.start.to_string());
+    conf.field("end", &c.end.to_string());
+    conf.field("daysCount", &c.days_count);
+    conf.field("timeslot_duration", &c.timeslot_duration);
+    conf.optional(
+        "time_zone_name",
+        Some(c.time_zone_name.as_str()).filter(|z| json_zone_ok(z)),
+    );
+    conf.optional("url", c.url.as_deref());
+    let tracks: Vec<TrackJson> = c
+        .tracks
+        .iter()
+        .map(|t| TrackJson {
+            name: &t.name,
+            slug: Some(t.slug.as_str()).filter(|s| json_slug_ok(s)),
+            color: t.color.as_deref(),
+        })
+        .collect();
+    conf.field("tracks", &tracks);
+    let rooms: Vec<RoomJson> = c
+        .rooms
+        .iter()
+        .map(|r| RoomJson {
+            name: &r.name,
+            slug: Some(r.slug.as_str()).filter(|s| json_slug_ok(s)),
+            guid: &r.guid,
+            capacity: r.capacity,
+        })
+        .collect();
+    conf.field("rooms", &rooms);
+    let mut days = Nested::open(conf.key("days"), 3, '[', ']');
+    for d in &c.days {
+        let mut day = Nested::open(days.next(), 4, '{', '}');
+        day.field("index", &d.index);
+        day.field("date", &d.date.to_string());
+        day.field("day_start", &d.start);
+        day.field("day_end", &d.end);
+        let mut rooms = Nested::open(day.key("rooms"), 5, '{', '}');
+        for (name, events) in &d.rooms {
+            let mut list = Nested::open(rooms.key(name), 6, '[', ']');
+            for e in events {
+                list.next().push_str(&e.json);
+            }
+            list.end();
+        }
+        rooms.end();
+        day.end();
+    }
+    days.end();
+    conf.end();
+    schedule.end();
+    file.end();
+    out.push('\n');
+    out.into_bytes()
 }

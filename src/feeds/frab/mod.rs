@@ -6,13 +6,19 @@
 //! every day, events with stable guids and integer ids ([`ids`]). Cancelled
 //! and unscheduled talks are left out, as frab and pretalx do: apps show an
 //! event that disappears from a new schedule version as cancelled.
+//!
+//! Each event is written once, in parallel, as a [`Fragment`] holding its
+//! text for both files (remembered between builds when rebuilding, under a
+//! hash of the inputs it is made from), and both files are assembled from
+//! the fragments, in parallel.
 
 pub mod ids;
 pub mod json;
 pub mod xml;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
-use crate::model::{Programme, Talk};
+use crate::incremental::fragments;
+use crate::model::{Programme, Slot, Talk, TalkId};
 use crate::output::Sink;
 use crate::{Env, Renderer};
 use chrono::{DateTime, Duration, NaiveDate, TimeZone};
@@ -21,6 +27,8 @@ use ids::Kind;
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use xxhash_rust::xxh3::Xxh3Default;
 
 pub struct Frab;
 
@@ -37,10 +45,9 @@ impl Renderer for Frab {
                 format!("two outputs claim `{p}`"),
             )])
         };
-        sink.put("schedule.json".into(), json::render(&schedule))
-            .map_err(clash)?;
-        sink.put("schedule.xml".into(), xml::render(&schedule))
-            .map_err(clash)?;
+        let (json, xml) = rayon::join(|| json::render(&schedule), || xml::render(&schedule));
+        sink.put("schedule.json".into(), json).map_err(clash)?;
+        sink.put("schedule.xml".into(), xml).map_err(clash)?;
         Ok(())
     }
 }
@@ -98,11 +105,45 @@ pub struct Day {
     /// The day's bounds: its date and the next at the conference's day change.
     pub start: String,
     pub end: String,
-    /// Every room, in room order, with its events of the day by start.
-    pub rooms: Vec<(String, Vec<Event>)>,
+    /// Every room, in room order, with its events of the day by start
+    /// (each counted in the version by its hash).
+    #[serde(serialize_with = "rooms_by_hash")]
+    pub rooms: Vec<(String, Vec<Arc<Fragment>>)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// One event as both files write it, made once and assembled into each.
+#[derive(Debug)]
+pub struct Fragment {
+    /// The event's object as schedule.json holds it: lines after the first
+    /// indented for its depth, no line end.
+    pub json: String,
+    /// The event's `<event>` element, whole lines.
+    pub xml: String,
+    /// A hash of both texts.
+    pub hash: u128,
+}
+
+impl Fragment {
+    fn of(e: &Event) -> Fragment {
+        let json = json::event(e);
+        let mut xml = String::with_capacity(json.len());
+        xml::event(&mut xml, e);
+        let hash = fragments::key("frab event text", &(&json, &xml));
+        Fragment { json, xml, hash }
+    }
+}
+
+fn rooms_by_hash<S: serde::Serializer>(
+    rooms: &[(String, Vec<Arc<Fragment>>)],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(rooms.iter().map(|(name, events)| {
+        let hashes: Vec<String> = events.iter().map(|e| format!("{:032x}", e.hash)).collect();
+        (name, hashes)
+    }))
+}
+
+#[derive(Debug, Clone)]
 pub struct Event {
     pub guid: String,
     pub id: u32,
@@ -131,7 +172,7 @@ pub struct Event {
     pub links: Vec<Link>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Person {
     pub guid: String,
     pub id: u32,
@@ -141,7 +182,7 @@ pub struct Person {
     pub biography: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Link {
     /// `slides`, `media` (the video) or `related`.
     pub kind: &'static str,
@@ -149,7 +190,154 @@ pub struct Link {
     pub title: String,
 }
 
-/// Builds the schedule view; errors only for bad pinned `id:` values.
+/// Everything one event is made from, borrowed from the programme: the
+/// key of its [`Fragment`] is a hash of this, and [`event`] reads nothing else.
+#[derive(Hash)]
+struct EventInputs<'a> {
+    acronym: &'a str,
+    base_url: Option<&'a str>,
+    /// The conference's language, for a talk without its own.
+    language: &'a str,
+    zone: &'a str,
+    id: u32,
+    slug: &'a str,
+    start: DateTime<Tz>,
+    end: DateTime<Tz>,
+    room: &'a str,
+    title: &'a str,
+    track: Option<&'a str>,
+    kind: &'a str,
+    talk_language: Option<&'a str>,
+    abstract_: &'a str,
+    slides: Option<&'a str>,
+    video: Option<&'a str>,
+    /// (title, url)
+    links: Vec<(&'a str, &'a str)>,
+    persons: Vec<PersonInputs<'a>>,
+}
+
+#[derive(Hash)]
+struct PersonInputs<'a> {
+    slug: &'a str,
+    id: u32,
+    name: &'a str,
+    bio: &'a str,
+}
+
+impl<'a> EventInputs<'a> {
+    fn of(
+        p: &'a Programme,
+        talk: &'a Talk,
+        slot: &Slot,
+        id: u32,
+        speaker_ids: &[u32],
+    ) -> EventInputs<'a> {
+        let conf = &p.conference;
+        EventInputs {
+            acronym: &conf.acronym,
+            base_url: conf.base_url.as_deref(),
+            language: &conf.language,
+            zone: conf.timezone.name(),
+            id,
+            slug: &talk.slug,
+            start: slot.start,
+            end: slot.end,
+            room: talk.room.map(|r| p.rooms[r].name.as_str()).unwrap_or(""),
+            title: &talk.title,
+            track: talk.track.map(|t| p.tracks[t].name.as_str()),
+            kind: &talk.kind,
+            talk_language: talk.language.as_deref(),
+            abstract_: &talk.abstract_.markdown,
+            slides: talk.slides.as_deref(),
+            video: talk.video.as_deref(),
+            links: talk
+                .links
+                .iter()
+                .map(|l| (l.title.as_str(), l.url.as_str()))
+                .collect(),
+            persons: talk
+                .speakers
+                .iter()
+                .map(|&s| {
+                    let sp = &p.speakers[s];
+                    PersonInputs {
+                        slug: &sp.slug,
+                        id: speaker_ids[s],
+                        name: &sp.name,
+                        bio: &sp.bio.markdown,
+                    }
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The talk's page, or a speaker's: absolute with a base_url, else relative.
+fn page(base_url: Option<&str>, folder: &str, slug: &str) -> String {
+    match base_url {
+        Some(base) => format!("{base}{folder}/{slug}/"),
+        None => format!("{folder}/{slug}/"),
+    }
+}
+
+/// One event, from its inputs alone.
+fn event(i: &EventInputs) -> Event {
+    let mut links = Vec::new();
+    if let Some(url) = i.slides {
+        links.push(Link {
+            kind: "slides",
+            url: url.to_string(),
+            title: "Slides".into(),
+        });
+    }
+    if let Some(url) = i.video {
+        links.push(Link {
+            kind: "media",
+            url: url.to_string(),
+            title: "Video".into(),
+        });
+    }
+    links.extend(i.links.iter().map(|&(title, url)| Link {
+        kind: "related",
+        url: url.to_string(),
+        title: title.to_string(),
+    }));
+    Event {
+        guid: ids::guid(i.acronym, Kind::Talk, i.slug),
+        id: i.id,
+        date: datetime(&i.start),
+        start: i.start.format("%H:%M").to_string(),
+        end: datetime(&i.end),
+        duration: hours_minutes(i.end - i.start),
+        room: i.room.to_string(),
+        slug: format!("{}-{}", i.acronym, i.slug),
+        talk_slug: i.slug.to_string(),
+        url: page(i.base_url, "talks", i.slug),
+        title: i.title.to_string(),
+        track: i.track.map(str::to_string),
+        kind: i.kind.to_string(),
+        language: i.talk_language.unwrap_or(i.language).to_string(),
+        abstract_: i.abstract_.trim().to_string(),
+        persons: i
+            .persons
+            .iter()
+            .map(|sp| {
+                let bio = sp.bio.trim();
+                Person {
+                    guid: ids::guid(i.acronym, Kind::Speaker, sp.slug),
+                    id: sp.id,
+                    name: sp.name.to_string(),
+                    url: page(i.base_url, "speakers", sp.slug),
+                    biography: (!bio.is_empty()).then(|| bio.to_string()),
+                }
+            })
+            .collect(),
+        links,
+    }
+}
+
+/// Builds the schedule view; errors only for bad pinned `id:` values. The
+/// events are made in parallel, through the fragment memo when rebuilding.
 pub fn schedule(p: &Programme, env: &Env) -> Result<Schedule, Diagnostics> {
     let conf = &p.conference;
     let tz = conf.timezone;
@@ -161,96 +349,51 @@ pub fn schedule(p: &Programme, env: &Env) -> Result<Schedule, Diagnostics> {
         &speaker_slugs,
         &vec![None; speaker_slugs.len()],
     );
-    let page = |folder: &str, slug: &str| match &conf.base_url {
-        Some(base) => format!("{base}{folder}/{slug}/"),
-        None => format!("{folder}/{slug}/"),
-    };
+    let memo = env.fragments.as_deref();
 
-    let event = |id: usize, talk: &Talk| -> Event {
-        let slot = talk.slot.expect("scheduled");
-        let mut links = Vec::new();
-        if let Some(url) = &talk.slides {
-            links.push(Link {
-                kind: "slides",
-                url: url.clone(),
-                title: "Slides".into(),
-            });
-        }
-        if let Some(url) = &talk.video {
-            links.push(Link {
-                kind: "media",
-                url: url.clone(),
-                title: "Video".into(),
-            });
-        }
-        links.extend(talk.links.iter().map(|l| Link {
-            kind: "related",
-            url: l.url.clone(),
-            title: l.title.clone(),
-        }));
-        Event {
-            guid: ids::guid(acronym, Kind::Talk, &talk.slug),
-            id: talk_ids[id],
-            date: datetime(&slot.start),
-            start: slot.start.format("%H:%M").to_string(),
-            end: datetime(&slot.end),
-            duration: hours_minutes(slot.duration()),
-            room: talk
-                .room
-                .map(|r| p.rooms[r].name.clone())
-                .unwrap_or_default(),
-            slug: format!("{acronym}-{}", talk.slug),
-            talk_slug: talk.slug.clone(),
-            url: page("talks", &talk.slug),
-            title: talk.title.clone(),
-            track: talk.track.map(|t| p.tracks[t].name.clone()),
-            kind: talk.kind.clone(),
-            language: talk
-                .language
-                .clone()
-                .unwrap_or_else(|| conf.language.clone()),
-            abstract_: talk.abstract_.markdown.trim().to_string(),
-            persons: talk
-                .speakers
-                .iter()
-                .map(|&s| {
-                    let sp = &p.speakers[s];
-                    let bio = sp.bio.markdown.trim();
-                    Person {
-                        guid: ids::guid(acronym, Kind::Speaker, &sp.slug),
-                        id: speaker_ids[s],
-                        name: sp.name.clone(),
-                        url: page("speakers", &sp.slug),
-                        biography: (!bio.is_empty()).then(|| bio.to_string()),
-                    }
-                })
-                .collect(),
-            links,
-        }
-    };
-
-    let mut days: Vec<Day> = p
+    // Every event of every day as (day, room, talk), in the days' order.
+    let placed: Vec<(usize, usize, TalkId)> = p
         .days
         .iter()
         .enumerate()
-        .map(|(i, day)| {
-            // The day's events, built in parallel, then put in their rooms
-            // (keeping the day's order).
-            let events: Vec<(usize, Event)> = day
-                .talks
-                .par_iter()
-                .filter_map(|&id| {
-                    let t = &p.talks[id];
-                    let room = t.room.filter(|_| !t.is_cancelled())?;
-                    Some((room, event(id, t)))
-                })
-                .collect();
-            let mut by_room: Vec<Vec<Event>> = p.rooms.iter().map(|_| Vec::new()).collect();
-            for (room, e) in events {
-                if let Some(list) = by_room.get_mut(room) {
-                    list.push(e);
-                }
-            }
+        .flat_map(|(d, day)| {
+            day.talks.iter().filter_map(move |&id| {
+                let t = &p.talks[id];
+                let room = t.room.filter(|_| !t.is_cancelled())?;
+                t.slot.is_some().then_some((d, room, id))
+            })
+        })
+        .collect();
+    let made: Vec<Arc<Fragment>> = placed
+        .par_iter()
+        .with_min_len(8)
+        .map(|&(_, _, id)| {
+            let talk = &p.talks[id];
+            let slot = talk.slot.expect("placed talks are scheduled");
+            let inputs = EventInputs::of(p, talk, &slot, talk_ids[id], &speaker_ids);
+            fragments::piece(
+                memo,
+                || fragments::key("frab event", &inputs),
+                || Fragment::of(&event(&inputs)),
+            )
+        })
+        .collect();
+    let mut by_day: Vec<Vec<Vec<Arc<Fragment>>>> = p
+        .days
+        .iter()
+        .map(|_| p.rooms.iter().map(|_| Vec::new()).collect())
+        .collect();
+    for (&(d, room, _), fragment) in placed.iter().zip(made) {
+        if let Some(list) = by_day[d].get_mut(room) {
+            list.push(fragment);
+        }
+    }
+    let mut days: Vec<Day> = p
+        .days
+        .iter()
+        .zip(by_day)
+        .enumerate()
+        .map(|(i, (day, by_room))| {
             let rooms = p
                 .rooms
                 .iter()
@@ -300,13 +443,29 @@ pub fn schedule(p: &Programme, env: &Env) -> Result<Schedule, Diagnostics> {
         rooms,
         days,
     };
-    let body = serde_json::to_vec(&conference).expect("the schedule serialises");
-    let digest = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_OID, &body).simple();
     Ok(Schedule {
-        version: digest.to_string()[..12].to_string(),
+        version: version(&conference),
         base_url: conf.base_url.clone(),
         conference,
     })
+}
+
+/// The schedule's version: 12 hex digits of a hash of everything in the
+/// conference, each event counted by the hash of its text.
+fn version(conference: &Conference) -> String {
+    struct Hashing(Xxh3Default);
+    impl std::io::Write for Hashing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.update(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut h = Hashing(Xxh3Default::new());
+    serde_json::to_writer(&mut h, conference).expect("the schedule serialises");
+    format!("{:032x}", h.0.digest128())[..12].to_string()
 }
 
 fn day_of(
@@ -314,7 +473,7 @@ fn day_of(
     date: NaiveDate,
     tz: Tz,
     day_change: chrono::NaiveTime,
-    rooms: Vec<(String, Vec<Event>)>,
+    rooms: Vec<(String, Vec<Arc<Fragment>>)>,
 ) -> Day {
     let at = |d: NaiveDate| {
         let naive = d.and_time(day_change);

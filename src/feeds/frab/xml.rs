@@ -70,7 +70,14 @@ fn track_slug_ok(s: &str) -> bool {
 /// The file's bytes.
 pub fn render(s: &Schedule) -> Vec<u8> {
     let c = &s.conference;
-    let mut x = String::new();
+    let events: usize = c
+        .days
+        .iter()
+        .flat_map(|d| &d.rooms)
+        .flat_map(|(_, events)| events)
+        .map(|e| e.xml.len())
+        .sum();
+    let mut x = String::with_capacity(events + 4096 + 256 * c.days.len() * c.rooms.len().max(1));
     let e = escape;
     let a = escape_attr;
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<schedule>\n");
@@ -136,7 +143,7 @@ pub fn render(s: &Schedule) -> Vec<u8> {
             }
             x.push_str(">\n");
             for ev in events {
-                event(&mut x, ev);
+                x.push_str(&ev.xml);
             }
             x.push_str("    </room>\n");
         }
@@ -146,7 +153,8 @@ pub fn render(s: &Schedule) -> Vec<u8> {
     x.into_bytes()
 }
 
-fn event(x: &mut String, ev: &Event) {
+/// Appends one event's `<event>` element.
+pub fn event(x: &mut String, ev: &Event) {
     let e = escape;
     let _ = writeln!(x, "      <event guid=\"{}\" id=\"{}\">", ev.guid, ev.id);
     let field = |x: &mut String, name: &str, value: &str| {

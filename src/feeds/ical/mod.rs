@@ -2,12 +2,16 @@
 //! room, track and day. This module decides which feeds exist and what each
 //! event says; `rfc5545` writes the bytes, `vtimezone` the time zone and
 //! `sequence` carries revisions from the previously published feed.
+//! Each talk's VEVENT is written once (remembered between builds when
+//! rebuilding, under a hash of everything it shows) and every feed holding
+//! the talk copies it.
 
 pub mod rfc5545;
 pub mod sequence;
 pub mod vtimezone;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
+use crate::incremental::fragments::{self, Fragments};
 use crate::model::{Programme, Slot, Talk, TalkId};
 use crate::output::Sink;
 use crate::{Env, Renderer};
@@ -15,7 +19,8 @@ use chrono::{DateTime, LocalResult, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use rayon::prelude::*;
 use rfc5545::{local_datetime, utc_datetime, ContentLine, Writer};
-use sequence::{date_key, Fingerprint, Previous};
+use sequence::{date_key, Fingerprint, Previous, Revision};
+use std::sync::Arc;
 
 /// How often a subscribed calendar should fetch the feed again.
 pub const REFRESH_INTERVAL: &str = "PT1H";
@@ -32,7 +37,13 @@ impl Renderer for Ical {
     }
 
     fn render(&self, programme: &Programme, env: &Env, sink: &dyn Sink) -> Result<(), Diagnostics> {
-        feeds(programme, env.stamp, &env.previous_feed, sink)
+        feeds(
+            programme,
+            env.stamp,
+            &env.previous_feed,
+            env.fragments.as_ref(),
+            sink,
+        )
     }
 }
 
@@ -65,15 +76,26 @@ pub fn feeds(
     p: &Programme,
     stamp: DateTime<Utc>,
     previous: &Previous,
+    fragments: Option<&Arc<Fragments>>,
     sink: &dyn Sink,
 ) -> Result<(), Diagnostics> {
     let conf = &p.conference;
     let tz = conf.timezone;
     let zone = vtimezone::vtimezone(tz, &spans(p, stamp));
-    let events: Vec<Option<String>> = p
+    let memo = fragments.map(|f| f.as_ref());
+    let events: Vec<Option<Arc<String>>> = p
         .talks
         .par_iter()
-        .map(|t| t.slot.map(|slot| vevent(p, t, &slot, stamp, previous)))
+        .with_min_len(8)
+        .map(|t| {
+            let slot = t.slot?;
+            let inputs = VeventInputs::of(p, t, &slot, stamp, previous);
+            Some(fragments::piece(
+                memo,
+                || fragments::key("vevent", &inputs),
+                || vevent(&inputs),
+            ))
+        })
         .collect();
 
     // Every feed as (path, name, description, talks), assembled in parallel.
@@ -137,7 +159,7 @@ pub fn feeds(
             let events_len: usize = talks
                 .iter()
                 .filter_map(|&id| events.get(id).and_then(Option::as_ref))
-                .map(String::len)
+                .map(|e| e.len())
                 .sum();
             let mut w = Writer::with_capacity(1024 + zone.len() + events_len);
             header(&mut w, p, &path, &name, &desc);
@@ -259,57 +281,114 @@ fn date_prop(w: &mut Writer, name: &str, line: &ContentLine) {
     w.raw_with(name, &params, &line.value);
 }
 
-/// One talk's VEVENT, folded.
-fn vevent(
-    p: &Programme,
-    t: &Talk,
-    slot: &Slot,
-    stamp: DateTime<Utc>,
-    previous: &Previous,
-) -> String {
-    let conf = &p.conference;
-    let uid = format!("{}@{}", t.slug, conf.acronym);
-    let start = when(slot.start);
-    let end = when(slot.end);
-    let summary = single_line(&t.title);
-    let location = t
-        .room
-        .and_then(|r| p.rooms.get(r))
-        .map(|r| single_line(&r.name))
-        .unwrap_or_default();
-    let status = if t.is_cancelled() {
-        "CANCELLED"
-    } else {
-        "CONFIRMED"
-    };
-    let fingerprint = Fingerprint {
-        start: date_key(&start),
-        end: date_key(&end),
-        location: location.clone(),
-        summary: summary.clone(),
-        status: status.into(),
-    };
-    let rev = previous.revise(&uid, &fingerprint, stamp);
+/// Everything one talk's VEVENT is made from, borrowed from the programme
+/// (with the revision carried from the previous feed): the key of a
+/// remembered VEVENT is a hash of this, and [`vevent`] reads nothing else.
+#[derive(Hash)]
+struct VeventInputs<'a> {
+    uid: String,
+    start: ContentLine,
+    end: ContentLine,
+    summary: String,
+    location: String,
+    status: &'static str,
+    revision: Revision,
+    cancelled: bool,
+    /// (name, affiliation)
+    speakers: Vec<(&'a str, Option<&'a str>)>,
+    abstract_: &'a str,
+    slides: Option<&'a str>,
+    video: Option<&'a str>,
+    /// (title, url)
+    links: Vec<(&'a str, &'a str)>,
+    /// The talk's page, when the site has a base URL.
+    url: Option<String>,
+    track: Option<&'a str>,
+    kind: &'a str,
+}
 
-    let mut w = Writer::new();
+impl<'a> VeventInputs<'a> {
+    fn of(
+        p: &'a Programme,
+        t: &'a Talk,
+        slot: &Slot,
+        stamp: DateTime<Utc>,
+        previous: &Previous,
+    ) -> VeventInputs<'a> {
+        let uid = format!("{}@{}", t.slug, p.conference.acronym);
+        let start = when(slot.start);
+        let end = when(slot.end);
+        let summary = single_line(&t.title);
+        let location = t
+            .room
+            .and_then(|r| p.rooms.get(r))
+            .map(|r| single_line(&r.name))
+            .unwrap_or_default();
+        let status = if t.is_cancelled() {
+            "CANCELLED"
+        } else {
+            "CONFIRMED"
+        };
+        let fingerprint = Fingerprint {
+            start: date_key(&start),
+            end: date_key(&end),
+            location,
+            summary,
+            status: status.into(),
+        };
+        let revision = previous.revise(&uid, &fingerprint, stamp);
+        VeventInputs {
+            uid,
+            start,
+            end,
+            summary: fingerprint.summary,
+            location: fingerprint.location,
+            status,
+            revision,
+            cancelled: t.is_cancelled(),
+            speakers: t
+                .speakers
+                .iter()
+                .filter_map(|&s| p.speakers.get(s))
+                .map(|s| (s.name.as_str(), s.affiliation.as_deref()))
+                .collect(),
+            abstract_: &t.abstract_.plain,
+            slides: t.slides.as_deref(),
+            video: t.video.as_deref(),
+            links: t
+                .links
+                .iter()
+                .map(|l| (l.title.as_str(), l.url.as_str()))
+                .collect(),
+            url: page_url(p, t),
+            track: t
+                .track
+                .and_then(|i| p.tracks.get(i))
+                .map(|tr| tr.name.as_str()),
+            kind: &t.kind,
+        }
+    }
+}
+
+/// One talk's VEVENT, folded.
+fn vevent(i: &VeventInputs) -> String {
+    let rev = &i.revision;
+    let mut w = Writer::with_capacity(1024 + 2 * i.abstract_.len());
     w.raw("BEGIN", "VEVENT");
-    w.text("UID", &uid);
+    w.text("UID", &i.uid);
     w.raw("DTSTAMP", &utc_datetime(rev.stamp));
-    date_prop(&mut w, "DTSTART", &start);
-    date_prop(&mut w, "DTEND", &end);
-    w.text("SUMMARY", &summary);
-    if !location.is_empty() {
-        w.text("LOCATION", &location);
+    date_prop(&mut w, "DTSTART", &i.start);
+    date_prop(&mut w, "DTEND", &i.end);
+    w.text("SUMMARY", &i.summary);
+    if !i.location.is_empty() {
+        w.text("LOCATION", &i.location);
     }
-    w.text("DESCRIPTION", &description(p, t));
-    if let Some(url) = page_url(p, t) {
-        w.raw_with("URL", &[("VALUE", "URI")], &url);
+    w.text("DESCRIPTION", &description(i));
+    if let Some(url) = &i.url {
+        w.raw_with("URL", &[("VALUE", "URI")], url);
     }
-    let track = t
-        .track
-        .and_then(|i| p.tracks.get(i))
-        .map(|tr| single_line(&tr.name));
-    let kind = single_line(&t.kind);
+    let track = i.track.map(single_line);
+    let kind = single_line(i.kind);
     let categories: Vec<&str> = track
         .iter()
         .map(String::as_str)
@@ -319,7 +398,7 @@ fn vevent(
     if !categories.is_empty() {
         w.text_list("CATEGORIES", &categories);
     }
-    w.raw("STATUS", status);
+    w.raw("STATUS", i.status);
     w.raw("SEQUENCE", &rev.sequence.to_string());
     w.raw("LAST-MODIFIED", &utc_datetime(rev.last_modified));
     w.raw("END", "VEVENT");
@@ -337,18 +416,17 @@ fn page_url(p: &Programme, t: &Talk) -> Option<String> {
 /// Speakers, the abstract as plain text, and links, in paragraphs. The
 /// room and times are not repeated here, so that moving a session changes
 /// only the properties that say where and when.
-fn description(p: &Programme, t: &Talk) -> String {
+fn description(i: &VeventInputs) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if t.is_cancelled() {
+    if i.cancelled {
         parts.push("This session is cancelled.".into());
     }
-    let speakers: Vec<String> = t
+    let speakers: Vec<String> = i
         .speakers
         .iter()
-        .filter_map(|&s| p.speakers.get(s))
-        .map(|s| match &s.affiliation {
-            Some(a) if !a.trim().is_empty() => format!("{} ({})", s.name.trim(), a.trim()),
-            _ => s.name.trim().to_string(),
+        .map(|&(name, affiliation)| match affiliation {
+            Some(a) if !a.trim().is_empty() => format!("{} ({})", name.trim(), a.trim()),
+            _ => name.trim().to_string(),
         })
         .collect();
     if !speakers.is_empty() {
@@ -359,21 +437,21 @@ fn description(p: &Programme, t: &Talk) -> String {
         };
         parts.push(format!("{label}: {}", speakers.join(", ")));
     }
-    let abstract_ = t.abstract_.plain.trim();
+    let abstract_ = i.abstract_.trim();
     if !abstract_.is_empty() {
         parts.push(abstract_.to_string());
     }
     let mut links: Vec<String> = Vec::new();
-    if let Some(s) = &t.slides {
+    if let Some(s) = i.slides {
         links.push(format!("Slides: {s}"));
     }
-    if let Some(v) = &t.video {
+    if let Some(v) = i.video {
         links.push(format!("Video: {v}"));
     }
-    for l in &t.links {
-        links.push(format!("{}: {}", l.title.trim(), l.url));
+    for &(title, url) in &i.links {
+        links.push(format!("{}: {}", title.trim(), url));
     }
-    if let Some(url) = page_url(p, t) {
+    if let Some(url) = &i.url {
         links.push(format!("Details: {url}"));
     }
     if !links.is_empty() {

@@ -170,7 +170,7 @@ pub fn unfold(text: &str) -> Vec<(usize, String)> {
 }
 
 /// A content line split into name, parameters and raw (still escaped) value.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ContentLine {
     /// Upper-cased.
     pub name: String,

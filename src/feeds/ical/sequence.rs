@@ -21,7 +21,7 @@ pub struct Fingerprint {
 }
 
 /// What an event carries from build to build.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Revision {
     pub sequence: u32,
     pub last_modified: DateTime<Utc>,
