@@ -5,6 +5,7 @@
 
 mod fast;
 pub mod front;
+mod read;
 pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
@@ -232,26 +233,29 @@ pub fn is_ignored_name(name: &str) -> bool {
 /// One content file read and parsed, with its problems; from `cache` when
 /// its bytes are the ones parsed last time.
 fn load_document(
-    root: &Path,
+    folder: &read::Folder,
     rel: &Path,
     name: &str,
     cache: Option<&DocCache>,
 ) -> (Option<Document>, Diagnostics) {
     let mut d = Diagnostics::new();
-    let Some(bytes) = read_bytes(root, rel, &mut d) else {
+    let Some(bytes) = checked(rel, folder.read(name), &mut d) else {
         return (None, d);
     };
-    if let Some(hit) = cache.and_then(|c| c.get(rel, &bytes)) {
+    let Some(c) = cache else {
+        let doc = decode_owned(rel, bytes, &mut d)
+            .and_then(|text| parse_document(rel, name, text, &mut d));
+        return (doc, d);
+    };
+    if let Some(hit) = c.get(rel, &bytes) {
         return hit;
     }
     let mut doc =
         decode_text(rel, &bytes, &mut d).and_then(|text| parse_document(rel, name, text, &mut d));
-    if let Some(c) = cache {
-        if let Some(doc) = &mut doc {
-            doc.rendered = Some(Arc::default());
-        }
-        c.put(rel, bytes, &doc, &d);
+    if let Some(doc) = &mut doc {
+        doc.rendered = Some(Arc::default());
     }
+    c.put(rel, bytes, &doc, &d);
     (doc, d)
 }
 
@@ -261,7 +265,16 @@ fn read_text(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<S
 }
 
 fn read_bytes(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<Vec<u8>> {
-    match std::fs::read(root.join(rel)) {
+    checked(rel, std::fs::read(root.join(rel)), diagnostics)
+}
+
+/// The bytes read from `rel`, or None with the reason in the diagnostics.
+fn checked(
+    rel: &Path,
+    read: std::io::Result<Vec<u8>>,
+    diagnostics: &mut Diagnostics,
+) -> Option<Vec<u8>> {
+    match read {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             diagnostics.push(
                 Diagnostic::error("missing-file", format!("{} is missing", rel.display()))
@@ -278,6 +291,17 @@ fn read_bytes(root: &Path, rel: &Path, diagnostics: &mut Diagnostics) -> Option<
             None
         }
         Ok(b) => Some(b),
+    }
+}
+
+/// [`decode_text`], keeping the bytes as the text when they need no change.
+fn decode_owned(rel: &Path, bytes: Vec<u8>, diagnostics: &mut Diagnostics) -> Option<String> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") || bytes.contains(&b'\r') {
+        return decode_text(rel, &bytes, diagnostics);
+    }
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(e) => decode_text(rel, e.as_bytes(), diagnostics),
     }
 }
 
@@ -336,9 +360,10 @@ fn load_folder(
     }
     // All in one folder: by name is by path, without comparing components.
     paths.sort_by(|a, b| a.1.cmp(&b.1));
+    let folder = read::Folder::open(&dir);
     let results: Vec<(Option<Document>, Diagnostics)> = paths
         .par_iter()
-        .map(|(rel, name)| load_document(root, rel, name, cache))
+        .map(|(rel, name)| load_document(&folder, rel, name, cache))
         .collect();
     let mut docs = Vec::with_capacity(results.len());
     for (doc, d) in results {
