@@ -77,7 +77,7 @@ pub struct Env {
     pub stamp: DateTime<Utc>,
     /// The previously published schedule.ics, read once per build (empty
     /// when there is none or it cannot be read).
-    pub previous_feed: feeds::ical::sequence::Previous,
+    pub previous_feed: std::sync::Arc<feeds::ical::sequence::Previous>,
     /// Feed pieces of earlier builds, when rebuilding (serve, watch).
     pub fragments: Option<std::sync::Arc<incremental::Fragments>>,
 }
@@ -164,7 +164,12 @@ fn load_with_env(
 ) -> Result<(Programme, Diagnostics, Env), Diagnostics> {
     let (loaded, (stamp, (previous_feed, warning))) = rayon::join(
         || load_programme_with(opts, caches),
-        || rayon::join(|| build_stamp(&opts.root), || read_previous_feed(opts)),
+        || {
+            rayon::join(
+                || build_stamp(&opts.root),
+                || read_previous_feed(opts, caches),
+            )
+        },
     );
     let (programme, mut diagnostics) = loaded?;
     if let Some(warning) = warning {
@@ -356,7 +361,13 @@ fn build_stamp(root: &Path) -> DateTime<Utc> {
 /// The previous feed, parsed, and a warning (with an empty feed) when one
 /// given by `--previous-feed` cannot be read or when the text is not a
 /// calendar.
-fn read_previous_feed(opts: &Options) -> (feeds::ical::sequence::Previous, Option<Diagnostic>) {
+fn read_previous_feed(
+    opts: &Options,
+    caches: Option<&incremental::Caches>,
+) -> (
+    std::sync::Arc<feeds::ical::sequence::Previous>,
+    Option<Diagnostic>,
+) {
     let path = opts
         .previous_feed
         .clone()
@@ -374,7 +385,7 @@ fn read_previous_feed(opts: &Options) -> (feeds::ical::sequence::Previous, Optio
         }
         Err(_) => return (Default::default(), None),
     };
-    match feeds::ical::previous_feed(&text) {
+    match feeds::ical::previous_feed(&text, caches.map(|c| &*c.fragments)) {
         Ok(previous) => (previous, None),
         Err(d) => (Default::default(), Some(d.in_file(&path))),
     }

@@ -312,6 +312,7 @@ fn feed_pieces_follow_every_input() {
         ("name: Impact", "name: Impacts"),
         ("color: \"#a8324f\"", "color: \"#123456\""),
         ("acronym: tictec2017", "acronym: tictec17"),
+        ("title: TICTeC 2017", "title: TICTeC 2017 (edited)"),
         (
             "base_url: https://example.org/tictec2017/",
             "base_url: https://example.net/t/",

@@ -12,11 +12,16 @@
 
 use crate::diagnostic::Diagnostics;
 use crate::feeds::frab::xml::escape as escape_xml;
+use crate::incremental::fragments::{self, Fragments};
 use crate::model::{Programme, Talk, TalkId};
 use crate::output::{hash_feed, Collector, Manifest, Sink};
 use crate::{Env, Renderer};
+use chrono::DateTime;
+use chrono_tz::Tz;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::json;
+use std::sync::Arc;
 
 /// Format version of `search.json`; bump when its shape changes.
 pub const INDEX_VERSION: u32 = 1;
@@ -49,14 +54,12 @@ impl Renderer for Index {
         "index"
     }
 
-    fn render(
-        &self,
-        programme: &Programme,
-        _env: &Env,
-        sink: &dyn Sink,
-    ) -> Result<(), Diagnostics> {
+    fn render(&self, programme: &Programme, env: &Env, sink: &dyn Sink) -> Result<(), Diagnostics> {
         for (path, bytes) in [
-            ("search.json", search_json(programme)),
+            (
+                "search.json",
+                search_json_with(programme, env.fragments.as_deref()),
+            ),
             ("manifest.webmanifest", manifest(programme)),
             ("icon.svg", icon_svg(programme).into_bytes()),
         ] {
@@ -81,6 +84,11 @@ pub fn talk_url(talk: &Talk) -> String {
 /// programme order. Times are UTC instants (`2017-04-26T10:15:00Z`).
 /// Object keys are written in sorted order.
 pub fn search_json(p: &Programme) -> Vec<u8> {
+    search_json_with(p, None)
+}
+
+/// [`search_json`], each talk's entry made through `memo` when rebuilding.
+pub fn search_json_with(p: &Programme, memo: Option<&Fragments>) -> Vec<u8> {
     let mut types: Vec<&str> = Vec::new();
     let mut languages: Vec<&str> = Vec::new();
     for t in &p.talks {
@@ -95,31 +103,39 @@ pub fn search_json(p: &Programme) -> Vec<u8> {
     }
     types.sort_unstable();
     languages.sort_unstable();
-    let talks: Vec<SearchTalk> = p
+    let talks: Vec<Arc<String>> = p
         .talks
-        .iter()
-        .map(|t| SearchTalk {
-            abstract_: &t.abstract_.plain,
-            day: t.slot.as_ref().map(|s| s.day.to_string()),
-            end: t.slot.as_ref().map(|s| utc(s.end_utc())),
-            language: t.language.as_deref(),
-            room: t.room.map(|r| p.rooms[r].slug.as_str()),
-            slug: &t.slug,
-            speakers: t
-                .speakers
-                .iter()
-                .map(|&s| p.speakers[s].name.as_str())
-                .collect(),
-            start: t.slot.as_ref().map(|s| utc(s.start_utc())),
-            status: t.is_cancelled().then_some("cancelled"),
-            title: &t.title,
-            track: t.track.map(|tr| p.tracks[tr].slug.as_str()),
-            kind: &t.kind,
-            url: talk_url(t),
+        .par_iter()
+        .with_min_len(16)
+        .map(|t| {
+            let entry = SearchTalk {
+                abstract_: &t.abstract_.plain,
+                day: t.slot.as_ref().map(|s| s.day.to_string()),
+                end: t.slot.as_ref().map(|s| utc(s.end_utc())),
+                language: t.language.as_deref(),
+                room: t.room.map(|r| p.rooms[r].slug.as_str()),
+                slug: &t.slug,
+                speakers: t
+                    .speakers
+                    .iter()
+                    .map(|&s| p.speakers[s].name.as_str())
+                    .collect(),
+                start: t.slot.as_ref().map(|s| utc(s.start_utc())),
+                status: t.is_cancelled().then_some("cancelled"),
+                title: &t.title,
+                track: t.track.map(|tr| p.tracks[tr].slug.as_str()),
+                kind: &t.kind,
+                url: talk_url(t),
+            };
+            fragments::piece(
+                memo,
+                || fragments::key("search entry", &entry),
+                || serde_json::to_string(&entry).expect("JSON values serialise"),
+            )
         })
         .collect();
     let c = &p.conference;
-    let doc = SearchIndex {
+    let head = serde_json::to_string(&SearchHead {
         acronym: &c.acronym,
         base_url: c.base_url.as_deref(),
         days: p.days.iter().map(|d| d.date.to_string()).collect(),
@@ -132,7 +148,9 @@ pub fn search_json(p: &Programme) -> Vec<u8> {
                 slug: &r.slug,
             })
             .collect(),
-        talks,
+    })
+    .expect("JSON values serialise");
+    let tail = serde_json::to_string(&SearchTail {
         timezone: c.timezone.name(),
         title: &c.title,
         tracks: p
@@ -146,19 +164,37 @@ pub fn search_json(p: &Programme) -> Vec<u8> {
             .collect(),
         types,
         version: INDEX_VERSION,
-    };
-    serde_json::to_vec(&doc).expect("JSON values serialise")
+    })
+    .expect("JSON values serialise");
+    // `{head...,"talks":[entries],tail...}`: the keys stay in sorted order.
+    let entries: usize = talks.iter().map(|t| t.len() + 1).sum();
+    let mut out = Vec::with_capacity(head.len() + entries + tail.len() + 16);
+    out.extend_from_slice(&head.as_bytes()[..head.len() - 1]);
+    out.extend_from_slice(b",\"talks\":[");
+    for (i, t) in talks.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(t.as_bytes());
+    }
+    out.extend_from_slice(b"],");
+    out.extend_from_slice(&tail.as_bytes()[1..]);
+    out
 }
 
-/// search.json; fields in sorted order, as the file has always had them.
+/// The keys of search.json before `talks`, in sorted order.
 #[derive(Serialize)]
-struct SearchIndex<'a> {
+struct SearchHead<'a> {
     acronym: &'a str,
     base_url: Option<&'a str>,
     days: Vec<String>,
     languages: Vec<&'a str>,
     rooms: Vec<RoomFacet<'a>>,
-    talks: Vec<SearchTalk<'a>>,
+}
+
+/// The keys of search.json after `talks`.
+#[derive(Serialize)]
+struct SearchTail<'a> {
     timezone: &'a str,
     title: &'a str,
     tracks: Vec<TrackFacet<'a>>,
@@ -179,8 +215,9 @@ struct TrackFacet<'a> {
     slug: &'a str,
 }
 
-/// One talk of search.json; absent facts are left out.
-#[derive(Serialize)]
+/// One talk of search.json; absent facts are left out. Its text is
+/// remembered between rebuilds under a hash of this.
+#[derive(Serialize, Hash)]
 struct SearchTalk<'a> {
     #[serde(rename = "abstract")]
     abstract_: &'a str,
@@ -270,56 +307,110 @@ pub struct TalkMetadata {
 
 /// The [`TalkMetadata`] of talk `id`.
 pub fn talk_metadata(p: &Programme, id: TalkId) -> TalkMetadata {
-    let talk = &p.talks[id];
-    let c = &p.conference;
-    let description = summary(&talk.abstract_.plain, 300);
-    let json_ld = match &talk.slot {
+    metadata(&MetadataInputs::of(p, id))
+}
+
+/// [`talk_metadata`], remembered in `memo` between rebuilds under a hash of
+/// everything it is made from.
+pub fn talk_metadata_with(
+    p: &Programme,
+    id: TalkId,
+    memo: Option<&Fragments>,
+) -> Arc<TalkMetadata> {
+    let inputs = MetadataInputs::of(p, id);
+    fragments::piece(
+        memo,
+        || fragments::key("talk metadata", &inputs),
+        || metadata(&inputs),
+    )
+}
+
+/// Everything a talk's [`TalkMetadata`] is made from; [`metadata`] reads
+/// nothing else.
+#[derive(Hash)]
+struct MetadataInputs<'a> {
+    plain: &'a str,
+    slot: Option<(DateTime<Tz>, DateTime<Tz>)>,
+    cancelled: bool,
+    language: Option<&'a str>,
+    room: Option<&'a str>,
+    title: &'a str,
+    slug: &'a str,
+    /// (name, affiliation, slug)
+    speakers: Vec<(&'a str, Option<&'a str>, &'a str)>,
+    conference: &'a str,
+    base_url: Option<&'a str>,
+}
+
+impl<'a> MetadataInputs<'a> {
+    fn of(p: &'a Programme, id: TalkId) -> MetadataInputs<'a> {
+        let talk = &p.talks[id];
+        MetadataInputs {
+            plain: &talk.abstract_.plain,
+            slot: talk.slot.as_ref().map(|s| (s.start, s.end)),
+            cancelled: talk.is_cancelled(),
+            language: talk.language.as_deref(),
+            room: talk.room.map(|r| p.rooms[r].name.as_str()),
+            title: &talk.title,
+            slug: &talk.slug,
+            speakers: talk
+                .speakers
+                .iter()
+                .map(|&s| {
+                    let s = &p.speakers[s];
+                    (s.name.as_str(), s.affiliation.as_deref(), s.slug.as_str())
+                })
+                .collect(),
+            conference: &p.conference.title,
+            base_url: p.conference.base_url.as_deref(),
+        }
+    }
+}
+
+fn metadata(i: &MetadataInputs) -> TalkMetadata {
+    let description = summary(i.plain, 300);
+    let json_ld = match i.slot {
         None => String::new(),
-        Some(slot) => {
-            let iso = |t: chrono::DateTime<chrono_tz::Tz>| {
-                t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-            };
-            let base = c.base_url.as_deref();
+        Some((start, end)) => {
+            let iso = |t: DateTime<Tz>| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+            let base = i.base_url;
             let event = EventLd {
                 context: "https://schema.org",
                 kind: "Event",
                 description: &description,
-                end_date: iso(slot.end),
+                end_date: iso(end),
                 attendance: "https://schema.org/OfflineEventAttendanceMode",
-                status: if talk.is_cancelled() {
+                status: if i.cancelled {
                     "https://schema.org/EventCancelled"
                 } else {
                     "https://schema.org/EventScheduled"
                 },
-                language: talk.language.as_deref(),
-                location: talk.room.map(|r| Named {
+                language: i.language,
+                location: i.room.map(|name| Named {
                     kind: "Place",
-                    name: &p.rooms[r].name,
+                    name,
                 }),
-                name: &talk.title,
-                performer: talk
+                name: i.title,
+                performer: i
                     .speakers
                     .iter()
-                    .map(|&s| {
-                        let s = &p.speakers[s];
-                        PersonLd {
-                            kind: "Person",
-                            affiliation: s.affiliation.as_deref().map(|a| Named {
-                                kind: "Organization",
-                                name: a,
-                            }),
-                            name: &s.name,
-                            url: base.map(|b| format!("{b}speakers/{}/", s.slug)),
-                        }
+                    .map(|&(name, affiliation, slug)| PersonLd {
+                        kind: "Person",
+                        affiliation: affiliation.map(|a| Named {
+                            kind: "Organization",
+                            name: a,
+                        }),
+                        name,
+                        url: base.map(|b| format!("{b}speakers/{slug}/")),
                     })
                     .collect(),
-                start_date: iso(slot.start),
+                start_date: iso(start),
                 super_event: SuperEventLd {
                     kind: "Event",
-                    name: &c.title,
+                    name: i.conference,
                     url: base,
                 },
-                url: base.map(|b| format!("{b}talks/{}/", talk.slug)),
+                url: base.map(|b| format!("{b}talks/{}/", i.slug)),
             };
             script_safe_json(&event)
         }

@@ -32,6 +32,8 @@ pub struct PageMemo {
     /// The names in the last context seen with each template, sorted.
     names: RwLock<HashMap<String, Arc<Vec<String>>>>,
     pages: Mutex<Pages>,
+    /// Pieces of pages' data (a talk's JSON-LD), remembered like the pages.
+    fragments: super::Fragments,
 }
 
 #[derive(Default)]
@@ -69,6 +71,7 @@ impl Default for PageMemo {
             shared: Arc::new(Shared::default()),
             names: RwLock::new(HashMap::new()),
             pages: Mutex::new(Pages::default()),
+            fragments: super::Fragments::default(),
         }
     }
 }
@@ -125,8 +128,14 @@ impl PageMemo {
         Ok(html)
     }
 
+    /// Where pieces of pages' data are remembered between builds.
+    pub fn fragments(&self) -> &super::Fragments {
+        &self.fragments
+    }
+
     /// Ends a build: forgets pages it did not render. Returns (reused, rendered).
     pub fn sweep(&self) -> (usize, usize) {
+        self.fragments.sweep();
         let mut pages = self.pages.lock().unwrap_or_else(|e| e.into_inner());
         let generation = pages.generation;
         pages.by_key.retain(|_, (_, used)| *used == generation);

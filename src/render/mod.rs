@@ -357,7 +357,9 @@ impl Html {
                 let root = root_of(&path);
                 let mut ctx = self.context(views, &path, &root);
                 ctx.insert_value("talk", views.talks[t].clone());
-                ctx.insert("attendee", &crate::feeds::index::talk_metadata(p, t));
+                let memo = self.memo.as_deref().map(PageMemo::fragments);
+                let attendee = crate::feeds::index::talk_metadata_with(p, t, memo);
+                ctx.insert("attendee", &*attendee);
                 let (prev, next) = views.neighbours[t];
                 ctx.insert_value("prev", prev.map(|i| views.talks[i].clone()).into());
                 ctx.insert_value("next", next.map(|i| views.talks[i].clone()).into());

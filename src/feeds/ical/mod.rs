@@ -47,10 +47,23 @@ impl Renderer for Ical {
     }
 }
 
-/// Reads the previous feed's text once per build. When it cannot be read as
-/// a calendar, the warning to report: SEQUENCE numbers then start again from
-/// 0, which organisers must know.
-pub fn previous_feed(text: &str) -> Result<Previous, Box<Diagnostic>> {
+/// Reads the previous feed's text once per build (when rebuilding, once
+/// per text: `memo` keeps what the same text gave). When it cannot be read
+/// as a calendar, the warning to report: SEQUENCE numbers then start again
+/// from 0, which organisers must know.
+pub fn previous_feed(
+    text: &str,
+    memo: Option<&Fragments>,
+) -> Result<Arc<Previous>, Box<Diagnostic>> {
+    let parsed = fragments::piece(
+        memo,
+        || fragments::key("previous feed", text),
+        || parse_previous(text).map(Arc::new),
+    );
+    (*parsed).clone()
+}
+
+fn parse_previous(text: &str) -> Result<Previous, Box<Diagnostic>> {
     Previous::parse(text).map_err(|e| {
         Box::new(
             Diagnostic::warning(
