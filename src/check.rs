@@ -5,9 +5,9 @@
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::load::{Content, Document, Value};
 use crate::model::{Programme, Talk, TalkId};
-use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::ffi::OsStr;
+use std::sync::OnceLock;
 
 /// How far from the conference's main days a talk may be before it is
 /// reported as likely mistyped (a year or month typo).
@@ -16,7 +16,7 @@ const FAR_DAYS: i64 = 7;
 pub fn programme(programme: &Programme, content: &Content, diagnostics: &mut Diagnostics) {
     let docs = Docs {
         talks: &content.talks,
-        by_path: OnceCell::new(),
+        by_path: OnceLock::new(),
     };
     let at = |talk: &Talk, key: &str, d: Diagnostic| -> Diagnostic {
         let d = d.in_file(&talk.source);
@@ -28,17 +28,33 @@ pub fn programme(programme: &Programme, content: &Content, diagnostics: &mut Dia
             None => d,
         }
     };
-    room_clashes(programme, diagnostics, &at);
-    speaker_clashes(programme, &docs, diagnostics);
-    similar_speakers(programme, &docs, diagnostics);
-    far_talks(programme, diagnostics, &at);
+    // The rules run side by side; their findings are added in a fixed order.
+    let mut d: [Diagnostics; 4] = Default::default();
+    let [rooms, speakers, similar, far] = &mut d;
+    rayon::join(
+        || {
+            rayon::join(
+                || room_clashes(programme, rooms, &at),
+                || speaker_clashes(programme, &docs, speakers),
+            )
+        },
+        || {
+            rayon::join(
+                || similar_speakers(programme, &docs, similar),
+                || far_talks(programme, far, &at),
+            )
+        },
+    );
+    for part in d {
+        diagnostics.extend(part);
+    }
 }
 
 /// The talk documents by path, indexed on first use: only a finding needs
 /// the document to point into, and most builds have none.
 struct Docs<'a> {
     talks: &'a [Document],
-    by_path: OnceCell<HashMap<&'a OsStr, &'a Document>>,
+    by_path: OnceLock<HashMap<&'a OsStr, &'a Document>>,
 }
 
 impl<'a> Docs<'a> {
@@ -78,7 +94,7 @@ fn overlaps<'a>(programme: &'a Programme, ids: &[TalkId]) -> Vec<(&'a Talk, &'a 
 fn room_clashes(
     programme: &Programme,
     diagnostics: &mut Diagnostics,
-    at: &dyn Fn(&Talk, &str, Diagnostic) -> Diagnostic,
+    at: &(dyn Fn(&Talk, &str, Diagnostic) -> Diagnostic + Sync),
 ) {
     for room in programme.rooms.iter().filter(|r| !r.shared) {
         for (a, b) in overlaps(programme, &room.talks) {
@@ -213,7 +229,7 @@ fn letter_counts(name: &str) -> [u8; 32] {
 fn far_talks(
     programme: &Programme,
     diagnostics: &mut Diagnostics,
-    at: &dyn Fn(&Talk, &str, Diagnostic) -> Diagnostic,
+    at: &(dyn Fn(&Talk, &str, Diagnostic) -> Diagnostic + Sync),
 ) {
     let mut dates: Vec<_> = programme
         .scheduled()

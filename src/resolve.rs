@@ -117,23 +117,21 @@ pub fn programme(
         let (a, b) = (&raw_talks[a].talk, &raw_talks[b].talk);
         key(a).cmp(&key(b)).then_with(|| a.slug.cmp(&b.slug))
     });
-    let mut raw_talks: Vec<Option<RawTalk>> = raw_talks.into_iter().map(Some).collect();
 
-    let mut talks_out = Vec::with_capacity(order.len());
+    let mut speaker_ids: Vec<Vec<SpeakerId>> = Vec::new();
+    speaker_ids.resize_with(raw_talks.len(), Vec::new);
     let mut days: BTreeMap<NaiveDate, Vec<TalkId>> = BTreeMap::new();
     for (id, &i) in order.iter().enumerate() {
-        let RawTalk {
-            mut talk,
-            speakers: speaker_names,
-            ..
-        } = raw_talks[i].take().expect("each once");
-        for name in speaker_names {
-            let sid = linker.speaker(&name);
-            if !talk.speakers.contains(&sid) {
-                talk.speakers.push(sid);
+        let raw = &raw_talks[i];
+        let ids = &mut speaker_ids[i];
+        for name in &raw.speakers {
+            let sid = linker.speaker(name);
+            if !ids.contains(&sid) {
+                ids.push(sid);
                 linker.speakers[sid].talks.push(id);
             }
         }
+        let talk = &raw.talk;
         if let Some(slot) = talk.slot {
             days.entry(slot.day).or_default().push(id);
             linker.rooms[talk.room.expect("scheduled talks have a room")]
@@ -143,8 +141,23 @@ pub fn programme(
         if let Some(track) = talk.track {
             linker.tracks[track].talks.push(id);
         }
-        talks_out.push(talk);
     }
+    // The talks leave their raw form on all cores, which also frees the rest
+    // of it there; then each moves once more, into its place.
+    let mut talks: Vec<Option<Talk>> = raw_talks
+        .into_par_iter()
+        .zip(speaker_ids)
+        .map(|(raw, speakers)| {
+            Some(Talk {
+                speakers,
+                ..raw.talk
+            })
+        })
+        .collect();
+    let mut talks_out: Vec<Talk> = order
+        .iter()
+        .map(|&i| talks[i].take().expect("each once"))
+        .collect();
 
     // Speakers sorted by slug, with their ids remapped in the talks.
     let mut order: Vec<SpeakerId> = (0..linker.speakers.len()).collect();
@@ -230,12 +243,20 @@ impl Texts<'_> {
     }
 }
 
+/// An error for each item whose slug an earlier one already gave.
 fn unique_slugs<'a>(
     items: impl Iterator<Item = (&'a String, &'a std::path::PathBuf)>,
     what: &str,
     texts: &Texts,
     diagnostics: &mut Diagnostics,
 ) {
+    let items: Vec<_> = items.collect();
+    // Most programmes have none: sorting on all cores says so quickly.
+    let mut slugs: Vec<&str> = items.iter().map(|(s, _)| s.as_str()).collect();
+    slugs.par_sort_unstable();
+    if slugs.windows(2).all(|w| w[0] != w[1]) {
+        return;
+    }
     let mut seen: HashMap<&String, &std::path::PathBuf> = HashMap::new();
     for (slug, path) in items {
         if let Some(first) = seen.insert(slug, path) {
@@ -566,13 +587,28 @@ fn duration_field(f: &mut Fields, key: &str) -> Option<Duration> {
     }
 }
 
-/// A talk as read, before rooms, tracks and speakers are linked.
+/// A room or track as a talk names it, with its slug.
+struct Named {
+    name: String,
+    slug: String,
+    node: Node,
+}
+
+/// A speaker as a talk names them, with the keys they are looked up by.
+struct SpeakerName {
+    name: String,
+    lower: String,
+    slug: String,
+}
+
+/// A talk as read, before rooms, tracks and speakers are linked. The
+/// names' keys are made here, on all cores, not while linking.
 struct RawTalk<'a> {
     talk: Talk,
     doc: &'a Document,
-    room: Option<(String, Node)>,
-    track: Option<(String, Node)>,
-    speakers: Vec<String>,
+    room: Option<Named>,
+    track: Option<Named>,
+    speakers: Vec<SpeakerName>,
     scheduled: Option<(
         chrono::DateTime<chrono_tz::Tz>,
         chrono::DateTime<chrono_tz::Tz>,
@@ -587,13 +623,22 @@ fn talk<'a>(
     let mut f = Fields::new(doc, diagnostics);
     let slug = file_slug(&mut f, "talks");
     let title = f.required("title", "add `title: \"...\"` to the front matter");
-    let speakers: Vec<String> = f
+    let speakers: Vec<SpeakerName> = f
         .string_list("speakers")
         .into_iter()
-        .map(|(s, _)| s)
+        .map(|(name, _)| SpeakerName {
+            lower: name.to_lowercase(),
+            slug: slugify(&name),
+            name,
+        })
         .collect();
-    let room = f.string("room").zip(f.get("room").cloned());
-    let track = f.string("track").zip(f.get("track").cloned());
+    let named = |(name, node): (String, Node)| Named {
+        slug: slugify(&name),
+        name,
+        node,
+    };
+    let room = f.string("room").zip(f.get("room").cloned()).map(named);
+    let track = f.string("track").zip(f.get("track").cloned()).map(named);
     let kind = f.string("type").unwrap_or_else(|| "talk".into());
     let language = f.string("language");
     let slides = f.url("slides");
@@ -906,19 +951,17 @@ impl Linker {
 
     /// The speaker with this name (by name, case-insensitive, or by slug); a
     /// name with no profile gets a speaker built from the name alone.
-    fn speaker(&mut self, name: &str) -> SpeakerId {
-        let lower = name.to_lowercase();
-        if let Some(&id) = self.speaker_index.get(&lower) {
+    fn speaker(&mut self, named: &SpeakerName) -> SpeakerId {
+        if let Some(&id) = self.speaker_index.get(&named.lower) {
             return id;
         }
-        let slug = slugify(name);
-        if let Some(&id) = self.speaker_index.get(&slug) {
+        if let Some(&id) = self.speaker_index.get(&named.slug) {
             return id;
         }
         let id = self.speakers.len();
         self.speakers.push(Speaker {
-            slug: slug.clone(),
-            name: name.to_string(),
+            slug: named.slug.clone(),
+            name: named.name.clone(),
             affiliation: None,
             photo: None,
             links: Vec::new(),
@@ -927,13 +970,14 @@ impl Linker {
             source: None,
             extra: Extra::new(),
         });
-        self.speaker_index.insert(lower, id);
-        self.speaker_index.insert(slug, id);
+        self.speaker_index.insert(named.lower.clone(), id);
+        self.speaker_index.insert(named.slug.clone(), id);
         id
     }
 
     /// Sets the talk's room, track and slot.
     fn link(&mut self, raw: &mut RawTalk, diagnostics: &mut Diagnostics) {
+        // The names stay in the raw talk, freed with it on all cores.
         let RawTalk {
             talk,
             room,
@@ -943,12 +987,11 @@ impl Linker {
             ..
         } = raw;
         let doc = *doc;
-        if let Some((name, node)) = room.take() {
-            let slug = slugify(&name);
-            match self.room_index.get(&slug).copied() {
+        if let Some(Named { name, slug, node }) = room {
+            match self.room_index.get(slug).copied() {
                 Some(id) => talk.room = Some(id),
                 None if self.rooms_declared => {
-                    let hint = match closest(&name, self.rooms.iter().map(|r| r.name.as_str())) {
+                    let hint = match closest(name, self.rooms.iter().map(|r| r.name.as_str())) {
                         Some(c) => format!("did you mean `{c}`? The rooms are listed in conference.yaml"),
                         None => format!(
                             "use one of the rooms listed in conference.yaml ({}), or add this one there",
@@ -964,8 +1007,8 @@ impl Linker {
                 None => {
                     self.room_index.insert(slug.clone(), self.rooms.len());
                     self.rooms.push(Room {
-                        slug,
-                        name,
+                        slug: slug.clone(),
+                        name: name.clone(),
                         capacity: None,
                         shared: false,
                         talks: Vec::new(),
@@ -975,14 +1018,13 @@ impl Linker {
                 }
             }
         }
-        if let Some((name, node)) = track.take() {
-            let slug = slugify(&name);
-            talk.track = Some(match self.track_index.get(&slug).copied() {
+        if let Some(Named { name, slug, node }) = track {
+            talk.track = Some(match self.track_index.get(slug).copied() {
                 Some(id) => id,
                 None => {
                     let declared: Vec<&str> = self.tracks.iter().map(|t| t.name.as_str()).collect();
                     if !declared.is_empty() {
-                        let hint = match closest(&name, declared.iter().copied()) {
+                        let hint = match closest(name, declared.iter().copied()) {
                             Some(c) => format!("did you mean `{c}`?"),
                             None => {
                                 "add it to `tracks:` in conference.yaml to give it a colour".into()
@@ -999,8 +1041,8 @@ impl Linker {
                     }
                     self.track_index.insert(slug.clone(), self.tracks.len());
                     self.tracks.push(Track {
-                        slug,
-                        name,
+                        slug: slug.clone(),
+                        name: name.clone(),
                         color: None,
                         talks: Vec::new(),
                         extra: Extra::new(),

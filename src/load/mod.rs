@@ -177,34 +177,32 @@ pub fn load_with(
         );
         return None;
     }
-    let conference_path = Path::new("content/conference.yaml");
-    let conference = match read_text(root, conference_path, diagnostics) {
-        Some(text) => match yaml::parse(&text) {
-            Ok(front) => Some(Document {
-                path: conference_path.to_path_buf(),
-                stem: "conference".into(),
-                body_start: text.len(),
-                text,
-                front,
-                body_line: 1,
-                rendered: None,
-            }),
-            Err(e) => {
-                diagnostics.push(
-                    Diagnostic::error("yaml", e.message)
-                        .in_file(conference_path)
-                        .at(&text, e.line, e.column)
-                        .with_help(e.help),
-                );
-                None
-            }
+    // The parts are read side by side, each with its own diagnostics,
+    // which are then added in a fixed order.
+    let mut d: [Diagnostics; 5] = Default::default();
+    let [dc, dt, ds, dp, dst] = &mut d;
+    let ((conference, talks), ((speakers, pages), (static_files, outside_static))) = rayon::join(
+        || {
+            rayon::join(
+                || load_conference(root, dc),
+                || load_folder(root, "talks", dt, cache),
+            )
         },
-        None => None,
-    };
-    let talks = load_folder(root, "talks", diagnostics, cache);
-    let speakers = load_folder(root, "speakers", diagnostics, cache);
-    let pages = load_folder(root, "pages", diagnostics, cache);
-    let (static_files, outside_static) = load_static(root, diagnostics);
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || load_folder(root, "speakers", ds, cache),
+                        || load_folder(root, "pages", dp, cache),
+                    )
+                },
+                || load_static(root, dst),
+            )
+        },
+    );
+    for part in d {
+        diagnostics.extend(part);
+    }
     Some(Content {
         root: root.to_path_buf(),
         conference,
@@ -214,6 +212,32 @@ pub fn load_with(
         static_files,
         outside_static,
     })
+}
+
+/// content/conference.yaml, or None when it is missing or broken.
+fn load_conference(root: &Path, diagnostics: &mut Diagnostics) -> Option<Document> {
+    let conference_path = Path::new("content/conference.yaml");
+    let text = read_text(root, conference_path, diagnostics)?;
+    match yaml::parse(&text) {
+        Ok(front) => Some(Document {
+            path: conference_path.to_path_buf(),
+            stem: "conference".into(),
+            body_start: text.len(),
+            text,
+            front,
+            body_line: 1,
+            rendered: None,
+        }),
+        Err(e) => {
+            diagnostics.push(
+                Diagnostic::error("yaml", e.message)
+                    .in_file(conference_path)
+                    .at(&text, e.line, e.column)
+                    .with_help(e.help),
+            );
+            None
+        }
+    }
 }
 
 /// Editor swap, backup and temporary files, and hidden files: never content.
@@ -334,18 +358,19 @@ fn load_folder(
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
     };
-    let mut paths = Vec::new();
+    let base = Path::new("content").join(folder);
+    let mut names = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if is_ignored_name(&name) {
             continue;
         }
-        let rel = Path::new("content").join(folder).join(&name);
         let is_file = entry
             .file_type()
             .map(|t| t.is_file() || t.is_symlink())
             .unwrap_or(false);
         if !is_file || !name.ends_with(".md") {
+            let rel = base.join(&name);
             diagnostics.push(
                 Diagnostic::warning(
                     "ignored-file",
@@ -356,14 +381,14 @@ fn load_folder(
             );
             continue;
         }
-        paths.push((rel, name));
+        names.push(name);
     }
-    // All in one folder: by name is by path, without comparing components.
-    paths.sort_by(|a, b| a.1.cmp(&b.1));
+    // All in one folder: by name is by path.
+    names.sort_unstable();
     let folder = read::Folder::open(&dir);
-    let results: Vec<(Option<Document>, Diagnostics)> = paths
+    let results: Vec<(Option<Document>, Diagnostics)> = names
         .par_iter()
-        .map(|(rel, name)| load_document(&folder, rel, name, cache))
+        .map(|name| load_document(&folder, &base.join(name), name, cache))
         .collect();
     let mut docs = Vec::with_capacity(results.len());
     for (doc, d) in results {
