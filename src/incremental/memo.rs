@@ -276,8 +276,14 @@ impl Shared {
         hash
     }
 
+    /// Forgets the build's maps. They hold the last references to the
+    /// build's views, so they are freed on another thread: the reload that
+    /// follows a build need not wait for it.
     fn clear(&self) {
-        self.maps.write().unwrap_or_else(|e| e.into_inner()).clear();
+        let maps = std::mem::take(&mut *self.maps.write().unwrap_or_else(|e| e.into_inner()));
+        if !maps.is_empty() {
+            rayon::spawn(move || drop(maps));
+        }
     }
 }
 

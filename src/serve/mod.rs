@@ -75,8 +75,9 @@ impl State {
     }
 
     /// Serves `output` from now on, unless it is the site already served.
-    /// Returns the new version, or None when nothing changed.
-    fn replace(&self, output: Output, base: String) -> Option<(u64, Arc<Site>)> {
+    /// Returns the new version and the site it replaced (for the caller to
+    /// free once tabs are told), or None when nothing changed.
+    fn replace(&self, output: Output, base: String) -> Option<(u64, Arc<Site>, Arc<Site>)> {
         let mut slot = self.site.write().unwrap_or_else(|e| e.into_inner());
         if slot.version > 0 && slot.output == output && slot.base == base {
             return None;
@@ -87,8 +88,8 @@ impl State {
             version,
             base,
         });
-        *slot = site.clone();
-        Some((version, site))
+        let old = std::mem::replace(&mut *slot, site.clone());
+        Some((version, site, old))
     }
 
     fn send(&self, event: Event) {
@@ -110,8 +111,9 @@ fn rebuild(session: &mut Session, state: &State) -> Option<Arc<Site>> {
             let base =
                 crate::render::not_found_root(built.programme.conference.base_url.as_deref());
             match state.replace(built.output, base) {
-                Some((version, site)) => {
+                Some((version, site, old)) => {
                     state.send(Event::Reload { version });
+                    drop(old);
                     println!(
                         "{} in {} ms: {} talks, {} files ({} pages rendered, {} reused)",
                         if version == 1 { "built" } else { "rebuilt" },
