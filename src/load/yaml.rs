@@ -20,18 +20,18 @@ pub fn parse(yaml: &str) -> Result<Node, YamlError> {
         Some(value) => value,
         None => serde_yaml::from_str(yaml).map_err(|e| error(yaml, &e))?,
     };
-    Ok(walk(yaml, &value))
+    Ok(walk(yaml, value))
 }
 
 /// [`parse`] with serde_yaml alone: the reference the fast reader is held to.
 #[cfg(test)]
 pub(crate) fn parse_with_serde(yaml: &str) -> Result<Node, YamlError> {
     let value = serde_yaml::from_str(yaml).map_err(|e| error(yaml, &e))?;
-    Ok(walk(yaml, &value))
+    Ok(walk(yaml, value))
 }
 
 /// The value as a [`Node`] tree, with positions found in the text.
-fn walk(yaml: &str, value: &serde_yaml::Value) -> Node {
+fn walk(yaml: &str, value: serde_yaml::Value) -> Node {
     let mut walker = Walker {
         text: yaml,
         cursor: 0,
@@ -128,16 +128,18 @@ impl Walker<'_> {
         None
     }
 
-    fn node(&mut self, value: &serde_yaml::Value, fallback: usize) -> Node {
+    /// The node of `value`, whose strings it takes.
+    fn node(&mut self, value: serde_yaml::Value, fallback: usize) -> Node {
         use serde_yaml::Value as Y;
-        let scalar_text = match value {
-            Y::String(s) => s.lines().next().map(str::to_string),
-            Y::Number(n) => Some(n.to_string()),
-            Y::Bool(b) => Some(b.to_string()),
+        use std::borrow::Cow;
+        let scalar_text: Option<Cow<str>> = match &value {
+            Y::String(s) => s.lines().next().map(Cow::Borrowed),
+            Y::Number(n) => Some(Cow::Owned(n.to_string())),
+            Y::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
             _ => None,
         };
-        let at = match &scalar_text {
-            Some(t) => match self.find(t, false) {
+        let at = match scalar_text {
+            Some(t) => match self.find(&t, false) {
                 // Only trust a match on the same or the next few lines.
                 Some(i) if self.text[self.cursor.min(i)..i].matches('\n').count() <= 3 => {
                     self.cursor = i + t.len();
@@ -150,15 +152,17 @@ impl Walker<'_> {
         let (line, column) = self.position(at.min(self.text.len()));
         let value = match value {
             Y::Null => Value::Null,
-            Y::Bool(b) => Value::Bool(*b),
+            Y::Bool(b) => Value::Bool(b),
             Y::Number(n) => match n.as_i64() {
                 Some(i) => Value::Int(i),
                 None => Value::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            Y::String(s) => Value::String(s.clone()),
-            Y::Sequence(items) => Value::List(items.iter().map(|v| self.node(v, at)).collect()),
+            Y::String(s) => Value::String(s),
+            Y::Sequence(items) => {
+                Value::List(items.into_iter().map(|v| self.node(v, at)).collect())
+            }
             Y::Mapping(map) => Value::Map(
-                map.iter()
+                map.into_iter()
                     .map(|(k, v)| {
                         let name = key_name(k);
                         let key_at = match self.find(&name, true) {
@@ -181,7 +185,7 @@ impl Walker<'_> {
                     })
                     .collect(),
             ),
-            Y::Tagged(t) => return self.node(&t.value, at),
+            Y::Tagged(t) => return self.node(t.value, at),
         };
         Node {
             line,
@@ -204,9 +208,9 @@ impl Walker<'_> {
     }
 }
 
-fn key_name(k: &serde_yaml::Value) -> String {
+fn key_name(k: serde_yaml::Value) -> String {
     match k {
-        serde_yaml::Value::String(s) => s.clone(),
+        serde_yaml::Value::String(s) => s,
         serde_yaml::Value::Number(n) => n.to_string(),
         serde_yaml::Value::Bool(b) => b.to_string(),
         serde_yaml::Value::Null => "null".into(),
