@@ -22,8 +22,21 @@ pub fn escape_attr(s: &str) -> String {
 }
 
 fn escape_with(s: &str, attr: bool) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+    let mut out = String::with_capacity(s.len() + s.len() / 16);
+    let bytes = s.as_bytes();
+    // Runs of plain printable ASCII are copied whole; everything else goes
+    // character by character.
+    let mut start = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let plain = (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>' | b'"' | b'\'');
+        if plain {
+            i += 1;
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        let c = s[i..].chars().next().expect("a character starts here");
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
@@ -37,7 +50,10 @@ fn escape_with(s: &str, attr: bool) -> String {
             c if allowed(c) => out.push(c),
             _ => out.push('\u{FFFD}'),
         }
+        i += c.len_utf8();
+        start = i;
     }
+    out.push_str(&s[start..]);
     out
 }
 
