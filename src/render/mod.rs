@@ -251,10 +251,13 @@ impl Renderer for Html {
         jobs.extend((0..p.tracks.len()).map(Job::Track));
         jobs.extend((0..p.pages.len()).map(Job::Page));
         jobs.extend((0..p.days.len()).map(Job::Day));
-        // Each page goes to the sink as soon as it is rendered.
+        // Each page goes to the sink as soon as it is rendered. Small
+        // pieces (at most 64 pages) let an idle thread take over part of the
+        // rest: the feeds render beside these pages and finish first.
         let pages: Vec<Result<(), Box<Diagnostic>>> = jobs
             .par_iter()
             .with_min_len(8)
+            .with_max_len(64)
             .map(|job| {
                 let (path, html) = self.job(p, &views, &sections, job)?;
                 sink.put(path, html.into_bytes())
@@ -262,7 +265,9 @@ impl Renderer for Html {
             })
             .filter(Result::is_err)
             .collect();
-        views.par_drop();
+        // The views are many small allocations: they are freed on the pool
+        // while the build goes on (finishing files, committing the stage).
+        rayon::spawn(move || views.par_drop());
         let mut diagnostics = Diagnostics::new();
         for page in pages {
             match page {
