@@ -597,8 +597,8 @@ fn vevent_blocks(text: &str) -> BTreeMap<String, String> {
 
 /// The unfolded lines of a block that differ between two versions.
 fn changed_lines(a: &str, b: &str) -> Vec<(String, String)> {
-    let la: Vec<String> = unfold(a).into_iter().map(|(_, l)| l).collect();
-    let lb: Vec<String> = unfold(b).into_iter().map(|(_, l)| l).collect();
+    let la: Vec<String> = unfold(a).into_iter().map(|(_, l)| l.into_owned()).collect();
+    let lb: Vec<String> = unfold(b).into_iter().map(|(_, l)| l.into_owned()).collect();
     assert_eq!(la.len(), lb.len(), "{a}\n{b}");
     la.into_iter().zip(lb).filter(|(x, y)| x != y).collect()
 }

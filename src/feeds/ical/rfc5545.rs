@@ -4,6 +4,7 @@
 //! (unfolding, content-line splitting, unescaping) for reading a previous feed.
 
 use chrono::{DateTime, NaiveDateTime, Utc};
+use std::borrow::Cow;
 
 /// The longest physical line, in octets, without its CRLF.
 pub const MAX_LINE: usize = 75;
@@ -151,19 +152,20 @@ pub fn fold(line: &str) -> String {
 
 /// Splits a calendar into logical lines: CRLF or LF line ends, a line
 /// starting with a space or tab continues the one before (that one character
-/// removed). Empty lines are skipped. Returns (1-based first physical line, text).
-pub fn unfold(text: &str) -> Vec<(usize, String)> {
-    let mut lines: Vec<(usize, String)> = Vec::new();
+/// removed). Empty lines are skipped. Returns (1-based first physical line,
+/// text); a line is borrowed from `text` unless a continuation is joined to it.
+pub fn unfold(text: &str) -> Vec<(usize, Cow<'_, str>)> {
+    let mut lines: Vec<(usize, Cow<'_, str>)> = Vec::new();
     for (i, raw) in text.split('\n').enumerate() {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
         if let Some(cont) = raw.strip_prefix([' ', '\t']) {
             if let Some((_, last)) = lines.last_mut() {
-                last.push_str(cont);
+                last.to_mut().push_str(cont);
                 continue;
             }
         }
         if !raw.is_empty() {
-            lines.push((i + 1, raw.to_string()));
+            lines.push((i + 1, Cow::Borrowed(raw)));
         }
     }
     lines
@@ -188,45 +190,90 @@ impl ContentLine {
     }
 }
 
-/// Splits `NAME;P=V;Q="a:b":value`. The error says what is missing.
-pub fn parse_line(line: &str) -> Result<ContentLine, String> {
+/// A content line split in place: the name as written, the parameters
+/// still raw, the value still escaped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub name: &'a str,
+    /// `;P=V;Q="a:b"`, or empty.
+    pub params: &'a str,
+    pub value: &'a str,
+}
+
+impl<'a> Split<'a> {
+    /// True when the property is `name` (in any case).
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+
+    /// The parameters: (name as written, value without quotes), in order.
+    pub fn params(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let mut rest = self.params;
+        std::iter::from_fn(move || {
+            let after = rest.strip_prefix(';')?;
+            let (name, tail) = after.split_once('=')?;
+            let (value, tail) = match tail.strip_prefix('"') {
+                Some(quoted) => {
+                    let close = quoted.find('"')?;
+                    (&quoted[..close], &quoted[close + 1..])
+                }
+                None => {
+                    let end = tail.find([';', ':']).unwrap_or(tail.len());
+                    (&tail[..end], &tail[end..])
+                }
+            };
+            rest = tail;
+            Some((name, value))
+        })
+    }
+}
+
+/// Splits `NAME;P=V;Q="a:b":value` without copying. The error says what is
+/// missing.
+pub fn split_line(line: &str) -> Result<Split<'_>, String> {
     let name_end = line
         .find([';', ':'])
         .ok_or_else(|| "a content line without `:`".to_string())?;
     let name = &line[..name_end];
-    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+    if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
         return Err(format!("`{name}` is not a property name"));
     }
-    let mut params = Vec::new();
     let mut rest = &line[name_end..];
     while let Some(after) = rest.strip_prefix(';') {
         let eq = after
             .find('=')
             .ok_or_else(|| format!("a parameter of {name} without `=`"))?;
-        let pname = after[..eq].to_ascii_uppercase();
-        let mut tail = &after[eq + 1..];
-        let value;
-        if let Some(quoted) = tail.strip_prefix('"') {
-            let close = quoted
-                .find('"')
-                .ok_or_else(|| format!("an unclosed quote in a parameter of {name}"))?;
-            value = quoted[..close].to_string();
-            tail = &quoted[close + 1..];
-        } else {
-            let end = tail.find([';', ':']).unwrap_or(tail.len());
-            value = tail[..end].to_string();
-            tail = &tail[end..];
-        }
-        params.push((pname, value));
-        rest = tail;
+        let tail = &after[eq + 1..];
+        rest = match tail.strip_prefix('"') {
+            Some(quoted) => {
+                let close = quoted
+                    .find('"')
+                    .ok_or_else(|| format!("an unclosed quote in a parameter of {name}"))?;
+                &quoted[close + 1..]
+            }
+            None => &tail[tail.find([';', ':']).unwrap_or(tail.len())..],
+        };
     }
     let value = rest
         .strip_prefix(':')
         .ok_or_else(|| format!("no `:` after the parameters of {name}"))?;
+    Ok(Split {
+        name,
+        params: &line[name_end..line.len() - value.len() - 1],
+        value,
+    })
+}
+
+/// [`split_line`], copied out: the name and parameter names upper-cased.
+pub fn parse_line(line: &str) -> Result<ContentLine, String> {
+    let split = split_line(line)?;
     Ok(ContentLine {
-        name: name.to_ascii_uppercase(),
-        params,
-        value: value.to_string(),
+        name: split.name.to_ascii_uppercase(),
+        params: split
+            .params()
+            .map(|(k, v)| (k.to_ascii_uppercase(), v.to_string()))
+            .collect(),
+        value: split.value.to_string(),
     })
 }
 
@@ -364,7 +411,7 @@ mod tests {
     fn unfold_one(folded: &str) -> String {
         let lines = unfold(folded);
         assert_eq!(lines.len(), 1, "{folded:?}");
-        lines[0].1.clone()
+        lines[0].1.to_string()
     }
 
     #[test]

@@ -5,9 +5,8 @@
 //! LAST-MODIFIED becomes this build's stamp; when it is equal, all three are
 //! kept as they were, so the event's lines stay byte-identical.
 
-use super::rfc5545::{parse_line, parse_utc_datetime, unescape_text, ContentLine};
+use super::rfc5545::{parse_utc_datetime, split_line, unescape_text, unfold, ContentLine, Split};
 use chrono::{DateTime, Utc};
-use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// The fields whose change makes a calendar update its copy of an event,
@@ -53,22 +52,15 @@ pub struct ParseError {
 impl Previous {
     /// Reads a published schedule.ics. Anything malformed is an error, so
     /// that a broken feed is reported instead of silently restarting SEQUENCE.
-    /// Lines are read in place (a feed of 10,000 talks is about 17 MB); a
-    /// line that does not split is handed to [`parse_line`] for its message.
+    /// Lines are read in place (a feed of 10,000 talks is about 17 MB).
     pub fn parse(text: &str) -> Result<Previous, ParseError> {
         let err = |line: usize, message: String| ParseError { line, message };
-        let split_or_err = |no: usize, raw: &str| -> Result<(), ParseError> {
-            match parse_line(raw) {
-                Err(m) => Err(err(no, m)),
-                Ok(_) => Err(err(no, "a content line that cannot be read".into())),
-            }
-        };
-        let lines = unfold_in_place(text.strip_prefix('\u{feff}').unwrap_or(text));
+        let lines = unfold(text.strip_prefix('\u{feff}').unwrap_or(text));
         let first = lines
             .first()
             .ok_or_else(|| err(1, "the file is empty".into()))?;
-        let opens = split(&first.1)
-            .is_some_and(|l| l.is("BEGIN") && l.value.eq_ignore_ascii_case("VCALENDAR"));
+        let opens = split_line(&first.1)
+            .is_ok_and(|l| l.is("BEGIN") && l.value.eq_ignore_ascii_case("VCALENDAR"));
         if !opens {
             return Err(err(
                 first.0,
@@ -79,10 +71,7 @@ impl Previous {
         let mut depth: Vec<&str> = Vec::new();
         let mut current: Option<(usize, Fields)> = None;
         for (no, raw) in &lines {
-            let Some(line) = split(raw) else {
-                split_or_err(*no, raw)?;
-                continue;
-            };
+            let line = split_line(raw).map_err(|m| err(*no, m))?;
             if line.is("BEGIN") {
                 if line.value.eq_ignore_ascii_case("VEVENT")
                     && depth
@@ -169,87 +158,6 @@ pub fn date_key(line: &ContentLine) -> String {
     key.push(':');
     key.push_str(&line.value);
     key
-}
-
-/// [`unfold`] without copying: a line is borrowed from the text unless a
-/// continuation line is joined to it.
-fn unfold_in_place(text: &str) -> Vec<(usize, Cow<'_, str>)> {
-    let mut lines: Vec<(usize, Cow<'_, str>)> = Vec::new();
-    for (i, raw) in text.split('\n').enumerate() {
-        let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some(cont) = raw.strip_prefix([' ', '\t']) {
-            if let Some((_, last)) = lines.last_mut() {
-                last.to_mut().push_str(cont);
-                continue;
-            }
-        }
-        if !raw.is_empty() {
-            lines.push((i + 1, Cow::Borrowed(raw)));
-        }
-    }
-    lines
-}
-
-/// A content line split in place: what [`parse_line`] gives, borrowed (the
-/// name as written, the parameters still raw).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Split<'a> {
-    name: &'a str,
-    /// `;P=V;Q="a:b"`, or empty.
-    params: &'a str,
-    value: &'a str,
-}
-
-impl<'a> Split<'a> {
-    fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
-    }
-
-    /// The parameters: (name as written, value without quotes), in order.
-    fn params(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
-        let mut rest = self.params;
-        std::iter::from_fn(move || {
-            let after = rest.strip_prefix(';')?;
-            let (name, tail) = after.split_once('=')?;
-            let (value, tail) = match tail.strip_prefix('"') {
-                Some(quoted) => {
-                    let close = quoted.find('"')?;
-                    (&quoted[..close], &quoted[close + 1..])
-                }
-                None => {
-                    let end = tail.find([';', ':']).unwrap_or(tail.len());
-                    (&tail[..end], &tail[end..])
-                }
-            };
-            rest = tail;
-            Some((name, value))
-        })
-    }
-}
-
-/// Splits `NAME;P=V;Q="a:b":value` as [`parse_line`] does; None exactly
-/// when [`parse_line`] gives an error.
-fn split(line: &str) -> Option<Split<'_>> {
-    let name_end = line.find([';', ':'])?;
-    let name = &line[..name_end];
-    if name.is_empty() || !name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-') {
-        return None;
-    }
-    let mut rest = &line[name_end..];
-    while let Some(after) = rest.strip_prefix(';') {
-        let eq = after.find('=')?;
-        let tail = &after[eq + 1..];
-        rest = match tail.strip_prefix('"') {
-            Some(quoted) => &quoted[quoted.find('"')? + 1..],
-            None => &tail[tail.find([';', ':']).unwrap_or(tail.len())..],
-        };
-    }
-    let value = rest.strip_prefix(':')?;
-    Some(Split {
-        name,
-        params: &line[name_end..line.len() - value.len() - 1],
-        value,
-    })
 }
 
 /// The properties of one VEVENT that carry over (the last of each wins).
@@ -345,6 +253,7 @@ fn published(fields: &Fields<'_>) -> Result<(String, Published), String> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::rfc5545::parse_line;
     use super::*;
 
     const FEED: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:a@conf\r\nDTSTAMP:20240101T000000Z\r\nDTSTART;TZID=Europe/Berlin:20240330T100000\r\nDTEND;TZID=Europe/Berlin:20240330T110000\r\nSUMMARY:Hello\\, world\r\nLOCATION:Room 1\r\nSTATUS:CONFIRMED\r\nSEQUENCE:3\r\nLAST-MODIFIED:20240102T000000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
@@ -403,12 +312,12 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Splitting in place agrees with `parse_line` on every line: the
-        /// same lines are errors, and the same parts come out.
+        /// A line split in place and the same line copied out agree on
+        /// every part, and so do their date keys.
         #[test]
         fn split_agrees_with_parse_line(line in "[A-Za-z0-9;:=\" ,.-]{0,24}") {
             let parsed = parse_line(&line);
-            match split(&line) {
+            match split_line(&line).ok() {
                 None => proptest::prop_assert!(parsed.is_err(), "{:?}", parsed),
                 Some(parts) => {
                     let parsed = parsed.expect("parse_line agrees");
